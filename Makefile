@@ -1,0 +1,51 @@
+# Two commands on a fresh machine:  `make serve` (set up, ingest, index, serve)  and  `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup setup-test serve ingest test lint format eval bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[st]'
+	touch $@
+
+setup: $(STAMP)
+
+$(VENV)/.installed-test: $(STAMP) pyproject.toml
+	$(BIN)/pip install -q -e '.[st,dev]'
+	# The browser test drives Debian's Chromium; `playwright install` cannot download browsers here.
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	touch $@
+
+setup-test: $(VENV)/.installed-test
+
+ingest: setup
+	$(BIN)/assistant ingest
+
+serve: ingest
+	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
+
+test: setup-test
+	$(BIN)/ruff check assistant tests scripts
+	$(BIN)/ruff format --check assistant tests scripts
+	$(BIN)/python -m pytest -q
+
+lint format:
+	$(BIN)/ruff check --fix assistant tests scripts
+	$(BIN)/ruff format assistant tests scripts
+
+eval: ingest
+	$(BIN)/assistant eval ../shared/eval/dev_queries.jsonl
+
+bench: ingest
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf index/builds index/CURRENT index/cache

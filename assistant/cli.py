@@ -1,0 +1,212 @@
+"""`assistant ingest|search|ask|eval|serve|measures` — a thin shell over the library functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .config import get_settings
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="防犯施策アシスタント (Koganei crime-prevention reports)"
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+class _ProgressBar:
+    """A tqdm bar created on the first report, when the number of passages is known."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="embedding passages", unit="passage", file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@app.command()
+def ingest(
+    report: Annotated[
+        Path | None, typer.Argument(help="a new report file to add to data/ (next year's report)")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="validate and show what would change; write nothing")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="rebuild even if the index is up to date")] = False,
+) -> None:
+    """Parse data/*.txt (and REPORT), rebuild the store and the index atomically, print a summary."""
+    from .corpus import merge_reports
+    from .embed import EmbedderError, load_embedder
+    from .ingest import ingest as run_ingest
+    from .ingest import load_reports, preview_addition, read_report, report_paths
+    from .normalize import load_corrections
+    from .parse import ParseError
+    from .service import make_tokenizer
+
+    settings = get_settings()
+    corrections = load_corrections(settings.data_dir)
+    started = time.perf_counter()
+    try:
+        if report is not None:
+            if not report.is_file():
+                _fail(f"{report}: no such file")
+            new = read_report(report, corrections)
+            existing = [p for p in report_paths(settings.data_dir) if p.name != report.name]
+            current = merge_reports(load_reports(existing, corrections), corrections)
+            _print_preview(preview_addition(current, new, corrections))
+        else:
+            load_reports(report_paths(settings.data_dir), corrections)
+        if dry_run:
+            typer.echo("dry run: nothing written")
+            return
+        embedder = load_embedder(settings.embedder)
+        bar = _ProgressBar()
+        try:
+            corpus, result = run_ingest(
+                settings.data_dir,
+                settings.index_dir,
+                embedder=embedder,
+                tokenizer=make_tokenizer(settings),
+                sudachi_mode=settings.sudachi_mode,
+                add=report,
+                progress=bar,
+                force=force,
+            )
+        finally:
+            bar.close()
+    except ParseError as e:
+        _fail(f"{e}\nnothing was changed: data/ and index/ are as they were")
+    except EmbedderError as e:
+        _fail(str(e))
+    years = ", ".join(f"{y}" for y in corpus.fiscal_years)
+    state = "rebuilt" if result.rebuilt else "up to date, not rebuilt"
+    typer.echo(
+        f"documents: {len(corpus.documents)}  fiscal years: {years}  measures: {len(corpus.measures)}  "
+        f"bullets: {len(corpus.bullets)}"
+    )
+    typer.echo(
+        f"index: {state} ({result.manifest.build_id}); embedder {result.manifest.embedder}, "
+        f"{result.embedded} embedded, {result.cached} from cache; {time.perf_counter() - started:.1f}s"
+    )
+
+
+def _print_preview(p) -> None:
+    typer.echo(f"{p.file}: fiscal years {list(p.fiscal_years)}")
+    typer.echo(f"  new years: {list(p.new_years) or 'none'}; replacing years: {list(p.replaced_years) or 'none'}")
+    typer.echo(f"  measures matched: {len(p.matched_measures)}; new: {list(p.new_measures) or 'none'}")
+    for new, old in p.renamed_measures:
+        typer.echo(f"  renamed: {old} → {new}")
+    if p.dropped_measures:
+        typer.echo(f"  not in this report (kept from earlier years): {list(p.dropped_measures)}")
+
+
+def _open(build: bool = False):
+    from .embed import EmbedderError
+    from .index import IndexError_
+    from .service import open_assistant
+
+    try:
+        return open_assistant(get_settings(), build=build)
+    except (IndexError_, EmbedderError) as e:
+        _fail(str(e))
+
+
+@app.command()
+def search(
+    question: str,
+    json_out: Annotated[bool, typer.Option("--json", help="print the search result as JSON")] = False,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 10,
+    year: Annotated[list[str] | None, typer.Option("--year", help="fiscal year: 2023, 令和5年度, R5")] = None,
+    department: Annotated[list[str] | None, typer.Option("--department", help="e.g. 地域安全課")] = None,
+    ranking: Annotated[str, typer.Option(help="fused | bm25 | dense")] = "fused",
+) -> None:
+    """Search the activity bullets; years and departments in the question become filters."""
+    from .api_models import search_response
+    from .query import find_years
+    from .search import FilterError, Filters, Ranking
+
+    years: list[int] = []
+    for y in year or []:
+        found = [v for m in find_years(y if not y.isdigit() else f"{y}年度") for v in m.years]
+        if not found:
+            _fail(f"--year {y!r}: not a fiscal year (use 2023, 令和5年度 or R5)")
+        years.extend(found)
+    assistant = _open()
+    try:
+        result = assistant.searcher.search(
+            question, top_k=top_k, filters=Filters(tuple(years), tuple(department or ())), ranking=Ranking(ranking)
+        )
+    except FilterError as e:
+        _fail(f"{e}; allowed: {', '.join(e.allowed)}")
+    payload = search_response(result).model_dump()
+    if json_out:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for hit in payload["hits"]:
+        typer.echo(f"{hit['rank']:>2}. [{hit['fiscal_year_label']}] {hit['measure']} / {hit['department']}")
+        typer.echo(f"    {hit['text']}  ({hit['source']['file']}:{hit['source']['line']})")
+    if not payload["hits"]:
+        typer.echo("no hits")
+
+
+@app.command()
+def ask(question: str) -> None:
+    """Answer a question as the chat does, with citations."""
+    from .answer import compose_answer
+
+    assistant = _open()
+    answer = compose_answer(assistant.searcher, question)
+    typer.echo(answer.text)
+    for c in answer.citations:
+        typer.echo(f"[{c.number}] {c.measure}（{c.department}、{c.years_label}）{c.source_file}:{c.source_line}")
+
+
+@app.command(name="eval")
+def evaluate(
+    file: Path,
+    top_k: Annotated[int, typer.Option("--top-k")] = 10,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Hit@1, Hit@5, MRR@10 for BM25, dense and fused rankings on a judged question file, plus the misses."""
+    from .evaluate import evaluate_file, format_report
+
+    assistant = _open()
+    try:
+        report = evaluate_file(assistant.searcher, file, top_k=top_k)
+    except (OSError, ValueError) as e:
+        _fail(f"{file}: {e}")
+    typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if json_out else format_report(report))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Serve the API and the web UI (brings the index up to date first)."""
+    import uvicorn
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"防犯施策アシスタント: http://{host}:{port}/")
+    uvicorn.run("assistant.api:create_app", factory=True, host=host, port=port, server_header=False, log_level="info")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,123 @@
+"""data/*.txt → corpus → index, and adding next year's report. The I/O edge of parse/corpus/index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .corpus import Corpus, merge_reports
+from .embed import Embedder
+from .index import BuildResult, build_index
+from .model import Report
+from .normalize import Corrections, load_corrections, normalize_text
+from .parse import ParseError, decode_report, parse_report
+
+REPORT_GLOB = "*.txt"
+
+
+def read_report(path: Path, corrections: Corrections, name: str | None = None) -> Report:
+    """Read and parse one report file; :class:`ParseError` names the file and line on bad input."""
+    name = name or path.name
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ParseError(name, 0, f"cannot read the file: {e.strerror}") from None
+    return parse_report(decode_report(data, name), name, corrections)
+
+
+def report_paths(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.glob(REPORT_GLOB) if p.is_file())
+
+
+def load_reports(paths: list[Path], corrections: Corrections) -> list[Report]:
+    """Parse every file before anything is written: one bad file stops the whole ingest."""
+    if not paths:
+        raise ParseError("data/", 0, "no report files (*.txt) to ingest")
+    reports = [read_report(p, corrections) for p in paths]
+    names = [r.file for r in reports]
+    if len(set(names)) != len(names):
+        raise ParseError(names[0], 0, "two report files share one name")
+    return reports
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What adding a report would change, shown before it is accepted."""
+
+    file: str
+    fiscal_years: tuple[int, ...]
+    new_years: tuple[int, ...]
+    replaced_years: tuple[int, ...]  # years already covered by an older report, now superseded
+    new_measures: tuple[str, ...]
+    matched_measures: tuple[str, ...]
+    renamed_measures: tuple[tuple[str, str], ...]  # (new wording, earlier wording) with one id
+    dropped_measures: tuple[str, ...]  # in the corpus but not in the new report
+
+
+def preview_addition(corpus: Corpus, report: Report, corrections: Corrections) -> Preview:
+    known_years = set(corpus.fiscal_years)
+    new, matched, renamed = [], [], []
+    for m in report.measures:
+        if not corpus.has_measure(m.measure_id):
+            new.append(m.name)
+            continue
+        matched.append(m.name)
+        earlier = corpus.measure(m.measure_id).latest.name
+        if normalize_text(earlier, corrections, squash=True) != normalize_text(m.name, corrections, squash=True):
+            renamed.append((m.name, earlier))
+    in_report = {m.measure_id for m in report.measures}
+    return Preview(
+        file=report.file,
+        fiscal_years=report.fiscal_years,
+        new_years=tuple(y for y in report.fiscal_years if y not in known_years),
+        replaced_years=tuple(y for y in report.fiscal_years if y in known_years),
+        new_measures=tuple(new),
+        matched_measures=tuple(matched),
+        renamed_measures=tuple(renamed),
+        dropped_measures=tuple(m.name for m in corpus.measures if m.measure_id not in in_report),
+    )
+
+
+def ingest(
+    data_dir: Path,
+    index_dir: Path,
+    *,
+    embedder: Embedder,
+    tokenizer: Callable[[str], list[str]],
+    sudachi_mode: str,
+    add: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
+) -> tuple[Corpus, BuildResult]:
+    """Parse ``data_dir`` (plus ``add``, a new report), build the index, and only then commit ``add`` to data/.
+
+    Nothing on disk changes unless every file parses and the whole index is built.
+    """
+    corrections = load_corrections(data_dir)
+    paths = report_paths(data_dir)
+    if add is not None:
+        paths = [p for p in paths if p.name != add.name] + [add]
+    reports = load_reports(paths, corrections)
+    corpus = merge_reports(reports, corrections)
+    result = build_index(
+        corpus,
+        {r.file: r.checksum for r in reports},
+        index_dir=index_dir,
+        data_dir=data_dir,
+        corrections=corrections,
+        embedder=embedder,
+        tokenizer=tokenizer,
+        sudachi_mode=sudachi_mode,
+        progress=progress,
+        force=force,
+    )
+    if add is not None and add.resolve() != (data_dir / add.name).resolve():
+        # The index already includes the new report; if we crash before this copy completes, the next
+        # start sees data/ and the index disagree and rebuilds from data/ alone.
+        tmp = data_dir / f".{add.name}.tmp"
+        shutil.copyfile(add, tmp)
+        os.replace(tmp, data_dir / add.name)
+    return corpus, result

@@ -1,0 +1,82 @@
+"""Text normalisation for identity and indexing: NFKC, the corrections table, canonical measure ids.
+
+Citations always show the verbatim text; only what is compared or indexed goes through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """Reviewable substitutions (wrong → right) read from ``data/corrections.tsv``."""
+
+    pairs: tuple[tuple[str, str], ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)  # normalised old measure name → canonical
+
+    def apply(self, text: str) -> str:
+        for wrong, right in self.pairs:
+            text = text.replace(wrong, right)
+        return text
+
+
+def _read_tsv(path: Path, columns: int) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    if not path.exists():
+        return rows
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) < columns or not all(c.strip() for c in cells[:columns]):
+            raise ValueError(f"{path}:{n}: expected {columns} tab-separated fields, got {line!r}")
+        rows.append(tuple(c.strip() for c in cells[:columns]))
+    return rows
+
+
+def load_corrections(data_dir: Path) -> Corrections:
+    """Read ``corrections.tsv`` and ``measure_aliases.tsv`` from ``data_dir`` (missing files = none)."""
+    pairs = tuple(
+        (unicodedata.normalize("NFKC", w), unicodedata.normalize("NFKC", r))
+        for w, r in _read_tsv(data_dir / "corrections.tsv", 2)
+    )
+    # Longest first, so a correction is never pre-empted by a shorter one inside it.
+    pairs = tuple(sorted(pairs, key=lambda p: -len(p[0])))
+    base = Corrections(pairs)
+    aliases = {
+        normalize_text(old, base, squash=True): normalize_text(new, base, squash=True)
+        for old, new in _read_tsv(data_dir / "measure_aliases.tsv", 2)
+    }
+    return Corrections(pairs, aliases)
+
+
+def normalize_text(text: str, corrections: Corrections | None = None, *, squash: bool = False) -> str:
+    """NFKC, corrections, collapsed white space; ``squash`` removes white space entirely (for identity)."""
+    text = unicodedata.normalize("NFKC", text)
+    if corrections is not None:
+        text = corrections.apply(text)
+    text = _SPACES.sub("" if squash else " ", text).strip()
+    return text
+
+
+def measure_key(name: str, corrections: Corrections) -> str:
+    """The identity of a measure across reports: its normalised name, through the alias table."""
+    key = normalize_text(name, corrections, squash=True)
+    return corrections.aliases.get(key, key)
+
+
+def measure_id(name: str, corrections: Corrections) -> str:
+    """A short stable id such as ``m-3fa2c1d0``: the same measure in any year gets the same id."""
+    return "m-" + hashlib.sha1(measure_key(name, corrections).encode("utf-8")).hexdigest()[:8]
+
+
+def display_name(name: str, corrections: Corrections) -> str:
+    """A measure's name for headings: verbatim but with typos corrected (no NFKC, to keep its look)."""
+    return corrections.apply(name.strip())
