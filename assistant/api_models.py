@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from .answer import Answer
 from .corpus import year_range_label
 from .model import fiscal_year_label
 from .search import Filters, Hit, SearchResult
@@ -83,3 +86,243 @@ def search_response(result: SearchResult, available_years: tuple[int, ...] = ())
         available_years=list(available_years),
         hits=[hit_out(h) for h in result.hits],
     )
+
+
+# ---- requests ----------------------------------------------------------------------------------
+
+
+class FiltersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    years: list[int] = Field(default=[], max_length=20, description="fiscal years (西暦), e.g. [2023]")
+    departments: list[str] = Field(default=[], max_length=30, description="e.g. ['地域安全課']")
+    sections: list[int] = Field(default=[], max_length=10, description="section numbers 1–4")
+    measure_ids: list[str] = Field(default=[], max_length=50)
+
+
+class TurnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=5000)
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="the citizen's or staff member's question, in Japanese")
+    history: list[TurnIn] = Field(default=[], max_length=40, description="earlier turns, oldest first")
+    filters: FiltersIn | None = None
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    top_k: int = Field(default=10, ge=1, le=50)
+    filters: FiltersIn | None = None
+
+
+# ---- ask ---------------------------------------------------------------------------------------
+
+
+class OccurrenceOut(BaseModel):
+    fiscal_year: int
+    fiscal_year_label: str
+    status: str
+    source: SourceOut
+
+
+class CitationOut(BaseModel):
+    number: int
+    measure_id: str
+    measure: str
+    section: str
+    department: str
+    departments: list[str]
+    fiscal_year: int
+    fiscal_year_label: str
+    fiscal_years: list[int]
+    years_label: str
+    status: str
+    text: str = Field(description="verbatim bullet text")
+    source: SourceOut = Field(description="the newest year's source line")
+    occurrences: list[OccurrenceOut] = Field(description="every year this text was reported")
+
+
+class AnswerItemOut(BaseModel):
+    text: str
+    years_label: str
+    status: str
+    citation: int
+
+
+class AnswerGroupOut(BaseModel):
+    measure_id: str
+    measure: str
+    departments: list[str]
+    items: list[AnswerItemOut]
+
+
+class AskResponse(BaseModel):
+    question: str
+    resolved_question: str = Field(description="the question searched, with the topic of earlier turns")
+    found: bool
+    answer: str = Field(description="the whole answer as plain text with [n] citation markers")
+    lead: str
+    groups: list[AnswerGroupOut]
+    notes: list[str]
+    suggestions: list[str]
+    citations: list[CitationOut]
+    hits: list[HitOut]
+    filters: FiltersOut
+    unknown_years: list[int]
+    available_years: list[int]
+
+
+def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskResponse:
+    def source(file: str, line: int, column: int) -> SourceOut:
+        return SourceOut(file=file, line=line, column=column)
+
+    citations = [
+        CitationOut(
+            number=c.number,
+            measure_id=c.measure_id,
+            measure=c.measure,
+            section=c.section,
+            department=c.department,
+            departments=list(c.departments),
+            fiscal_year=c.fiscal_year,
+            fiscal_year_label=c.fiscal_year_label,
+            fiscal_years=list(c.fiscal_years),
+            years_label=c.years_label,
+            status=c.status,
+            text=c.text,
+            source=source(c.occurrences[-1].file, c.occurrences[-1].line, c.occurrences[-1].column),
+            occurrences=[
+                OccurrenceOut(
+                    fiscal_year=o.fiscal_year,
+                    fiscal_year_label=o.fiscal_year_label,
+                    status=o.status,
+                    source=source(o.file, o.line, o.column),
+                )
+                for o in c.occurrences
+            ],
+        )
+        for c in answer.citations
+    ]
+    groups = [
+        AnswerGroupOut(
+            measure_id=g.measure_id,
+            measure=g.measure,
+            departments=list(g.departments),
+            items=[
+                AnswerItemOut(text=i.text, years_label=i.years_label, status=i.status, citation=i.citation)
+                for i in g.items
+            ],
+        )
+        for g in answer.groups
+    ]
+    return AskResponse(
+        question=answer.question,
+        resolved_question=answer.resolved_question,
+        found=answer.found,
+        answer=answer.text,
+        lead=answer.lead,
+        groups=groups,
+        notes=list(answer.notes),
+        suggestions=list(answer.suggestions),
+        citations=citations,
+        hits=[hit_out(h) for h in answer.result.hits],
+        filters=filters_out(answer.result.filters),
+        unknown_years=list(answer.result.understanding.unknown_years),
+        available_years=list(available_years),
+    )
+
+
+# ---- measures, options, health ------------------------------------------------------------------
+
+
+class MeasureSummary(BaseModel):
+    measure_id: str
+    name: str
+    departments: list[str]
+    fiscal_years: list[int]
+
+
+class SectionOut(BaseModel):
+    number: int
+    title: str
+    purpose: str
+    measures: list[MeasureSummary]
+
+
+class MeasuresResponse(BaseModel):
+    fiscal_years: list[int]
+    sections: list[SectionOut]
+
+
+class BulletOut(BaseModel):
+    bullet_id: int
+    text: str
+    department: str
+    status: str
+    new: bool = Field(description="not in the previous reported year of this measure (derived, see README)")
+    source: SourceOut
+
+
+class YearOut(BaseModel):
+    fiscal_year: int
+    fiscal_year_label: str
+    reported: bool = Field(description="false for a year with no report: a gap, not an absence of activity")
+    listed: bool = Field(description="the measure is printed in that year's report")
+    name: str | None = Field(description="the measure's name as printed that year")
+    departments: list[str]
+    bullets: list[BulletOut]
+
+
+class MeasureDetail(BaseModel):
+    measure_id: str
+    name: str
+    section: str
+    description: str
+    departments: list[str]
+    names: list[str] = Field(description="every verbatim name the measure was printed under")
+    years: list[YearOut]
+
+
+class YearOption(BaseModel):
+    fiscal_year: int
+    label: str
+
+
+class OptionsResponse(BaseModel):
+    years: list[YearOption]
+    departments: list[str]
+    sections: list[SectionOut]
+    examples: list[str]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok", "starting", "error"]
+    ready: bool
+    embedder: str | None = None
+    build_id: str | None = None
+    documents: int = 0
+    measures: int = 0
+    bullets: int = 0
+    fiscal_years: list[int] = []
+    data_error: str | None = Field(default=None, description="a report in data/ that failed to parse")
+    error: str | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str = Field(description="日本語, shown to the user")
+    detail: str | None = Field(default=None, description="precise, for staff and logs")
+    field: str | None = None
+    allowed: list[str] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

@@ -168,10 +168,10 @@ def search(
 @app.command()
 def ask(question: str) -> None:
     """Answer a question as the chat does, with citations."""
-    from .answer import compose_answer
+    from .answer import answer_question
 
     assistant = _open()
-    answer = compose_answer(assistant.searcher, question)
+    answer = answer_question(assistant.searcher, question, gate=assistant.gate)
     typer.echo(answer.text)
     for c in answer.citations:
         typer.echo(f"[{c.number}] {c.measure}（{c.department}、{c.years_label}）{c.source_file}:{c.source_line}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .model import ActivityBullet, Measure, Report, Section, wareki_label
-from .normalize import Corrections, display_name
+from .normalize import Corrections, display_name, normalize_text
 
 
 @dataclass(frozen=True)
@@ -179,3 +179,26 @@ def year_range_label(years: list[int]) -> str:
         else:
             labels.append(f"{first.removesuffix('年度')}〜{last[2:]}")
     return "、".join(labels)
+
+
+def new_bullet_ids(corpus: Corpus) -> frozenset[int]:
+    """Bullets whose text did not appear in the measure's previous reported year: "new that year".
+
+    The R4 report marked new items by underlining, which the text extraction lost; this derives the same
+    fact for every year. A measure's first reported year has no previous year, so nothing in it is new.
+    """
+    texts: dict[tuple[str, int], set[str]] = {}
+    for b in corpus.bullets:
+        texts.setdefault((b.measure_id, b.fiscal_year), set()).add(normalize_text(b.text, squash=True))
+    years_of: dict[str, list[int]] = {}
+    for mid, year in sorted(texts):
+        years_of.setdefault(mid, []).append(year)
+    new = set()
+    for i, b in enumerate(corpus.bullets):
+        years = years_of[b.measure_id]
+        pos = years.index(b.fiscal_year)
+        if pos == 0:
+            continue
+        if normalize_text(b.text, squash=True) not in texts[(b.measure_id, years[pos - 1])]:
+            new.add(i)
+    return frozenset(new)

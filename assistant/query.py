@@ -16,13 +16,13 @@ _ERA_NAMES = "明治|大正|昭和|平成|令和"
 _NUM = r"(元|\d{1,2})"
 # 令和4〜6年度 / 令和4年度から6年度 / 令和4年度～令和6年度
 _ERA_RANGE = re.compile(
-    rf"({_ERA_NAMES})\s*{_NUM}\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*(?:({_ERA_NAMES})\s*)?{_NUM}\s*年"
+    rf"({_ERA_NAMES})\s*{_NUM}\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*(?:({_ERA_NAMES})\s*)?{_NUM}\s*年度?"
 )
-_ERA_YEAR = re.compile(rf"({_ERA_NAMES})\s*{_NUM}\s*年")
+_ERA_YEAR = re.compile(rf"({_ERA_NAMES})\s*{_NUM}\s*年度?")
 # R5, R5年度, H30 — a Latin era letter needs a word boundary so that "CoCo" or "DV" never match.
 _ABBR_YEAR = re.compile(r"(?<![A-Za-z])([MTSHRmtshr])\s*(元|\d{1,2})(?:\s*年度?)?(?![\d.A-Za-z])")
-_WESTERN_RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*((?:19|20)\d{2})\s*年")
-_WESTERN = re.compile(r"(?:FY\s*((?:19|20)\d{2}))|(?:((?:19|20)\d{2})\s*年)", re.IGNORECASE)
+_WESTERN_RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*((?:19|20)\d{2})\s*年度?")
+_WESTERN = re.compile(r"(?:FY\s*((?:19|20)\d{2}))|(?:((?:19|20)\d{2})\s*年度?)", re.IGNORECASE)
 _RELATIVE = {
     "一昨年度": -2,
     "おととし": -2,

@@ -37,9 +37,9 @@ class Ranking(StrEnum):
 class FilterError(ValueError):
     """An explicit filter names a year or department that is not in the data."""
 
-    def __init__(self, message: str, field_name: str, allowed: list[str]) -> None:
+    def __init__(self, message: str, field_name: str, allowed: list[str], values: list[str]) -> None:
         super().__init__(message)
-        self.field_name, self.allowed = field_name, allowed
+        self.field_name, self.allowed, self.values = field_name, allowed, values
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,9 @@ class SearchResult:
     hits: tuple[Hit, ...]
     ranking: Ranking = Ranking.FUSED
     notices: tuple[str, ...] = field(default=())
+    # Raw evidence, comparable across questions (fused scores are normalised per question):
+    best_cosine: float = -1.0  # the best dense cosine among the allowed bullets
+    best_bm25: float = 0.0  # the best BM25 score among the allowed bullets
 
 
 def fuse(lexical: np.ndarray, dense: np.ndarray, weight: float = DENSE_WEIGHT) -> np.ndarray:
@@ -163,17 +166,24 @@ class Searcher:
         years = self.corpus.fiscal_years
         bad_years = [y for y in filters.years if y not in years]
         if bad_years:
-            raise FilterError(f"unknown fiscal year(s) {bad_years}", "years", [str(y) for y in years])
+            raise FilterError(
+                f"unknown fiscal year(s) {bad_years}", "years", [str(y) for y in years], [str(y) for y in bad_years]
+            )
         names = {unicodedata.normalize("NFKC", d): d for d in self.corpus.departments}
         departments = []
         for d in filters.departments:
             key = unicodedata.normalize("NFKC", d).strip()
             if key not in names:
-                raise FilterError(f"unknown department {d!r}", "departments", list(self.corpus.departments))
+                raise FilterError(f"unknown department {d!r}", "departments", list(self.corpus.departments), [d])
             departments.append(names[key])
         sections = [s.number for s in self.corpus.sections]
         if any(s not in sections for s in filters.sections):
-            raise FilterError(f"unknown section(s) {list(filters.sections)}", "sections", [str(s) for s in sections])
+            raise FilterError(
+                f"unknown section(s) {list(filters.sections)}",
+                "sections",
+                [str(s) for s in sections],
+                [str(s) for s in filters.sections if s not in sections],
+            )
         bad_ids = [m for m in filters.measure_ids if not self.corpus.has_measure(m)]
         if bad_ids:
             raise FilterError(
@@ -229,19 +239,26 @@ class Searcher:
 
     def scores(self, question: str, ranking: Ranking, keep: np.ndarray | None = None) -> np.ndarray:
         """A score per bullet (−inf where filtered out or not a candidate); higher is better."""
+        return self._score(question, ranking, keep)[0]
+
+    def _score(self, question: str, ranking: Ranking, keep: np.ndarray | None) -> tuple[np.ndarray, float, float]:
+        """(scores, best cosine, best BM25); the two maxima are -1/0 when a retriever was not run."""
         n = len(self.corpus.bullets)
         out = np.full(n, -np.inf, dtype=np.float32)
+        best_bm25 = 0.0
         if ranking is not Ranking.DENSE:
             lexical = self.lexical_scores(question)
             if keep is not None:
                 lexical = np.where(keep, lexical, -np.inf)
+            best_bm25 = float(lexical.max()) if n and np.isfinite(lexical.max()) else 0.0
             if ranking is Ranking.LEXICAL:
-                return np.where(lexical > 0, lexical, -np.inf)
+                return np.where(lexical > 0, lexical, -np.inf), -1.0, best_bm25
         qvec = self.query_vector(question)
         ids, dense = self.dense_candidates(qvec, keep, CANDIDATES)
+        best_cosine = float(dense.max()) if len(dense) else -1.0
         if ranking is Ranking.DENSE:
             out[ids] = dense
-            return out
+            return out, best_cosine, best_bm25
         # Fuse over the union of both retrievers' candidates; dense scores of lexical-only candidates are
         # computed directly from the stored vectors.
         lex_top = np.argpartition(-lexical, min(CANDIDATES, n) - 1)[:CANDIDATES]
@@ -249,7 +266,7 @@ class Searcher:
         union = np.union1d(ids, lex_top).astype(np.int64)
         dense_all = self._vectors[union] @ qvec[0]
         out[union] = fuse(lexical[union], dense_all, self.dense_weight)
-        return out
+        return out, best_cosine, best_bm25
 
     # ---- search ---------------------------------------------------------------------------------
 
@@ -271,11 +288,11 @@ class Searcher:
         if understanding.unknown_years and not understanding.years and not explicit.years:
             notices.append("unknown_year")
         keep = self.mask(applied)
-        scores = self.scores(question, ranking, keep)
+        scores, best_cosine, best_bm25 = self._score(question, ranking, keep)
         hits = self._collect(scores, top_k, keep)
         if "unknown_year" in notices:
             hits = ()  # a year we have no report for must not be answered from other years
-        return SearchResult(question, applied, understanding, hits, ranking, tuple(notices))
+        return SearchResult(question, applied, understanding, hits, ranking, tuple(notices), best_cosine, best_bm25)
 
     def _collect(self, scores: np.ndarray, top_k: int, keep: np.ndarray | None) -> tuple[Hit, ...]:
         corpus = self.corpus

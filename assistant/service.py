@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from .config import Settings
 from .embed import Embedder, load_embedder
@@ -12,6 +14,7 @@ from .index import BuildResult, SearchIndex, load_index
 from .ingest import ingest
 from .normalize import Corrections, load_corrections
 from .parse import ParseError
+from .relevance import Gate, fit_gate, read_calibration
 from .search import Searcher
 from .tokenize import SudachiTokenizer, SynonymTable, load_synonyms
 
@@ -25,6 +28,7 @@ class Assistant:
     settings: Settings
     searcher: Searcher
     build: BuildResult | None  # None when serving an existing index because data/ failed to parse
+    gate: Gate
     data_error: str | None = None
 
     @property
@@ -74,4 +78,30 @@ def open_assistant(
             log.error("data/ does not parse, serving the previous index: %s", e)
     index = load_index(settings.index_dir, embedder.name)
     corrections = load_corrections(settings.data_dir)
-    return Assistant(settings, make_searcher(index, embedder, tokenizer, settings, corrections), result, data_error)
+    searcher = make_searcher(index, embedder, tokenizer, settings, corrections)
+    return Assistant(settings, searcher, result, calibrate_gate(searcher, settings), data_error)
+
+
+def calibrate_gate(searcher: Searcher, settings: Settings) -> Gate:
+    """Fit the found / not-covered gate on the labelled questions, cached beside the index build."""
+    path = settings.data_dir / "relevance_calibration.tsv"
+    raw = path.read_bytes()
+    key = hashlib.sha256(raw + searcher.index.manifest.build_id.encode()).hexdigest()
+    cache = searcher.index.path / "relevance.json"
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            return Gate(**cached["gate"])
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    points = []
+    for is_in, question in read_calibration(path):
+        r = searcher.search(question, top_k=1, use_question_filters=False)
+        points.append((is_in, r.best_cosine, r.best_bm25))
+    gate = fit_gate(points)
+    try:
+        cache.write_text(json.dumps({"key": key, "gate": asdict(gate)}, ensure_ascii=False), encoding="utf-8")
+    except OSError:  # a read-only index still serves; the gate is refitted next start
+        log.warning("could not cache the relevance gate in %s", cache)
+    log.info("relevance gate: %s", gate)
+    return gate

@@ -1,0 +1,267 @@
+"""The FastAPI service: /api/ask, /api/search, /api/measures, /api/options, /api/health, and web/ at /.
+
+The index loads once, in a background thread started by the lifespan, onto ``app.state``; until it is
+loaded /api/health says "starting" (503) and the other endpoints answer 503 with a Japanese message.
+Endpoints are plain ``def``: FastAPI runs them in its thread pool, and everything they share is
+read-only or per-thread (the Sudachi tokenizer).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import messages as msg
+from .answer import Turn, answer_question
+from .api_models import (
+    AskRequest,
+    AskResponse,
+    ErrorResponse,
+    FiltersIn,
+    HealthResponse,
+    MeasureDetail,
+    MeasuresResponse,
+    OptionsResponse,
+    SearchRequest,
+    SearchResponse,
+    ask_response,
+    search_response,
+)
+from .config import Settings, get_settings
+from .search import FilterError, Filters
+from .service import Assistant, open_assistant
+from .views import measure_detail, measures_overview, options
+
+log = logging.getLogger("assistant.api")
+
+MAX_BODY_BYTES = 64 * 1024
+SECURITY_HEADERS = {
+    # No inline script or style, nothing from elsewhere: the page works offline and injected markup is inert.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        detail: str | None = None,
+        field: str | None = None,
+        allowed: list[str] | None = None,
+    ) -> None:
+        super().__init__(detail or message)
+        self.status, self.code, self.message, self.detail = status, code, message, detail
+        self.field, self.allowed = field, allowed
+
+
+def _error(status: int, code: str, message: str, detail: str | None = None, **extra: object) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "detail": detail, **extra}}
+    return JSONResponse(status_code=status, content=body)
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    """The app; pass ``assistant`` to serve an already opened one (tests), else it is opened at start-up."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.assistant = assistant
+        app.state.load_error = None
+        if assistant is None:
+
+            def load() -> None:
+                try:
+                    app.state.assistant = open_assistant(settings, build=True)
+                    log.info("index loaded: %s", app.state.assistant.index.manifest.build_id)
+                except Exception as e:  # reported by /api/health; the process stays up to say so
+                    log.exception("could not load the index")
+                    app.state.load_error = str(e)
+
+            threading.Thread(target=load, name="load-index", daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="防犯施策アシスタント API",
+        description="Questions about the City of Koganei's crime-prevention activities, answered with citations.",
+        version="1",
+        lifespan=lifespan,
+        responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    )
+    web_dir = Path(settings.web_dir)
+
+    def ready(request: Request) -> Assistant:
+        a: Assistant | None = request.app.state.assistant
+        if a is None:
+            raise ApiError(503, "not_ready", msg.ERR_NOT_READY, request.app.state.load_error or "index loading")
+        return a
+
+    def check_question(question: str) -> str:
+        if not question or not question.strip():
+            raise ApiError(422, "empty_question", msg.ERR_EMPTY_QUESTION, "question is empty", field="question")
+        limit = settings.max_question_chars
+        if len(question) > limit:
+            raise ApiError(
+                422,
+                "question_too_long",
+                msg.ERR_QUESTION_TOO_LONG.format(limit=limit),
+                f"question has {len(question)} characters; the limit is {limit}",
+                field="question",
+            )
+        # Control characters carry no meaning in a question; NUL in particular upsets downstream C code.
+        return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
+
+    def to_filters(a: Assistant, f: FiltersIn | None) -> Filters:
+        if f is None:
+            return Filters()
+        filters = Filters(tuple(f.years), tuple(f.departments), tuple(f.sections), tuple(f.measure_ids))
+        try:
+            return a.searcher.validate(filters)
+        except FilterError as e:
+            value = "、".join(e.values)
+            raise ApiError(
+                422,
+                "unknown_filter",
+                msg.ERR_UNKNOWN_FILTER.format(value=value, allowed="、".join(e.allowed[:30])),
+                str(e),
+                field=f"filters.{e.field_name}",
+                allowed=e.allowed,
+            ) from None
+
+    # ---- middleware and errors --------------------------------------------------------------------
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        started = time.perf_counter()
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            response: Response = _error(413, "too_large", msg.ERR_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # never a stack trace in a response
+                log.exception("unhandled error on %s %s", request.method, request.url.path)
+                response = _error(500, "internal", msg.ERR_INTERNAL)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.url.path,
+            response.status_code,
+            1000 * (time.perf_counter() - started),
+        )
+        return response
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, e: ApiError) -> JSONResponse:
+        extra = {k: v for k, v in (("field", e.field), ("allowed", e.allowed)) if v is not None}
+        return _error(e.status, e.code, e.message, e.detail, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
+        errors = e.errors()
+        if any(err.get("type") == "json_invalid" for err in errors):
+            return _error(400, "malformed_json", msg.ERR_BAD_REQUEST, "the body is not valid JSON")
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        detail = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid"))
+        return _error(422, "invalid_request", msg.ERR_BAD_REQUEST, detail, field=where or None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, e: StarletteHTTPException) -> JSONResponse:
+        if e.status_code == 404:
+            return _error(404, "not_found", msg.ERR_NOT_FOUND, str(e.detail))
+        if e.status_code == 405:
+            return _error(405, "method_not_allowed", msg.ERR_METHOD, str(e.detail))
+        return _error(e.status_code, "http_error", msg.ERR_BAD_REQUEST, str(e.detail))
+
+    # ---- API ----------------------------------------------------------------------------------------
+
+    @app.post("/api/ask", response_model=AskResponse, tags=["chat"])
+    def ask(body: AskRequest, request: Request) -> AskResponse:
+        """Answer a question from the reports, with citations. Send earlier turns in ``history``."""
+        a = ready(request)
+        question = check_question(body.question)
+        history = [Turn(t.role, t.content[: settings.max_question_chars]) for t in body.history][
+            -2 * settings.max_history_turns :
+        ]
+        answer = answer_question(
+            a.searcher, question, history=history, filters=to_filters(a, body.filters), gate=a.gate
+        )
+        return ask_response(answer, a.searcher.corpus.fiscal_years)
+
+    @app.post("/api/search", response_model=SearchResponse, tags=["search"])
+    def search(body: SearchRequest, request: Request) -> SearchResponse:
+        """Ranked activity bullets; years and departments named in the question become filters."""
+        a = ready(request)
+        question = check_question(body.question)
+        result = a.searcher.search(question, top_k=body.top_k, filters=to_filters(a, body.filters))
+        return search_response(result, a.searcher.corpus.fiscal_years)
+
+    @app.get("/api/measures", response_model=MeasuresResponse, tags=["measures"])
+    def measures(request: Request) -> MeasuresResponse:
+        """Every measure, grouped by section."""
+        return measures_overview(ready(request).searcher.corpus)
+
+    @app.get("/api/measures/{measure_id}", response_model=MeasureDetail, tags=["measures"])
+    def measure(measure_id: str, request: Request) -> MeasureDetail:
+        """One measure with every fiscal year side by side; years with no report are gaps."""
+        corpus = ready(request).searcher.corpus
+        if not corpus.has_measure(measure_id):
+            raise ApiError(404, "unknown_measure", msg.ERR_NOT_FOUND, f"no measure {measure_id!r}")
+        return measure_detail(corpus, measure_id)
+
+    @app.get("/api/options", response_model=OptionsResponse, tags=["measures"])
+    def list_options(request: Request) -> OptionsResponse:
+        """Fiscal years, departments and sections for the staff filters, and example questions."""
+        return options(ready(request).searcher.corpus)
+
+    @app.get("/api/health", response_model=HealthResponse, tags=["operations"])
+    def health(request: Request) -> JSONResponse:
+        """Ready once the index is loaded (200); 503 while starting or if loading failed."""
+        a: Assistant | None = request.app.state.assistant
+        if a is None:
+            err = request.app.state.load_error
+            body = HealthResponse(status="error" if err else "starting", ready=False, error=err)
+            return JSONResponse(status_code=503, content=body.model_dump())
+        m = a.index.manifest
+        body = HealthResponse(
+            status="ok",
+            ready=True,
+            embedder=m.embedder,
+            build_id=m.build_id,
+            documents=m.documents,
+            measures=m.measures,
+            bullets=m.bullets,
+            fiscal_years=m.fiscal_years,
+            data_error=a.data_error,
+        )
+        return JSONResponse(content=body.model_dump())
+
+    # ---- web UI -------------------------------------------------------------------------------------
+
+    @app.get("/", include_in_schema=False)
+    def index_page() -> FileResponse:
+        return FileResponse(web_dir / "index.html", media_type="text/html; charset=utf-8")
+
+    if web_dir.is_dir():
+        app.mount("/static", StaticFiles(directory=web_dir), name="static")
+    return app

@@ -1,0 +1,102 @@
+"""Corpus → the staff views' response models: measure list, measure timeline, filter options."""
+
+from __future__ import annotations
+
+from .api_models import (
+    BulletOut,
+    MeasureDetail,
+    MeasuresResponse,
+    MeasureSummary,
+    OptionsResponse,
+    SectionOut,
+    SourceOut,
+    YearOption,
+    YearOut,
+)
+from .corpus import Corpus, new_bullet_ids
+from .messages import EXAMPLE_QUESTIONS
+from .model import fiscal_year_label
+
+
+def _sections(corpus: Corpus) -> list[SectionOut]:
+    years_of: dict[str, set[int]] = {}
+    for b in corpus.bullets:
+        years_of.setdefault(b.measure_id, set()).add(b.fiscal_year)
+    out = []
+    for s in corpus.sections:
+        measures = [
+            MeasureSummary(
+                measure_id=m.measure_id,
+                name=m.name,
+                departments=list(m.departments),
+                fiscal_years=sorted(years_of.get(m.measure_id, ())),
+            )
+            for m in corpus.measures
+            if m.section.number == s.number
+        ]
+        out.append(SectionOut(number=s.number, title=s.title, purpose=s.purpose, measures=measures))
+    return out
+
+
+def measures_overview(corpus: Corpus) -> MeasuresResponse:
+    return MeasuresResponse(fiscal_years=list(corpus.fiscal_years), sections=_sections(corpus))
+
+
+def timeline_years(corpus: Corpus) -> list[int]:
+    """Every year from the first report to the last, so years without a report show as gaps."""
+    years = corpus.fiscal_years
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
+def measure_detail(corpus: Corpus, measure_id: str) -> MeasureDetail:
+    m = corpus.measure(measure_id)
+    new = new_bullet_ids(corpus)
+    by_year: dict[int, list[BulletOut]] = {}
+    for i, b in enumerate(corpus.bullets):
+        if b.measure_id != measure_id:
+            continue
+        by_year.setdefault(b.fiscal_year, []).append(
+            BulletOut(
+                bullet_id=i,
+                text=b.text,
+                department=b.department,
+                status=b.status.value,
+                new=i in new,
+                source=SourceOut(file=b.source.file, line=b.source.line, column=b.source.column),
+            )
+        )
+    reported = set(corpus.fiscal_years)
+    supplier = {y: d.file for d in corpus.documents for y in d.supplies}
+    printed = {v.source.file: v for v in m.versions}
+    years = []
+    for y in timeline_years(corpus):
+        version = printed.get(supplier.get(y, ""))
+        years.append(
+            YearOut(
+                fiscal_year=y,
+                fiscal_year_label=fiscal_year_label(y),
+                reported=y in reported,
+                listed=version is not None,
+                name=version.name if version else None,
+                departments=[str(d) for d in version.departments] if version else [],
+                bullets=by_year.get(y, []),
+            )
+        )
+    return MeasureDetail(
+        measure_id=m.measure_id,
+        name=m.name,
+        section=m.section_path,
+        description=m.latest.description,
+        departments=list(m.departments),
+        names=list(dict.fromkeys(v.name for v in m.versions)),
+        years=years,
+    )
+
+
+def options(corpus: Corpus) -> OptionsResponse:
+    return OptionsResponse(
+        years=[YearOption(fiscal_year=y, label=fiscal_year_label(y)) for y in corpus.fiscal_years],
+        departments=list(corpus.departments),
+        sections=[SectionOut(number=s.number, title=s.title, purpose=s.purpose, measures=[]) for s in corpus.sections],
+        examples=list(EXAMPLE_QUESTIONS),
+    )
