@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from . import messages as msg
 from .corpus import Corpus, year_range_label
-from .model import Status, fiscal_year_label
+from .figures import Insights, Series, format_value
+from .model import Status, fiscal_year_label, wareki_label
 from .query import find_years
 from .relevance import Gate
-from .search import Filters, Hit, Searcher, SearchResult
+from .search import Filters, Hit, Ranking, Searcher, SearchResult
 
 MAX_GROUPS = 3
 MAX_ITEMS_PER_GROUP = 4
@@ -31,6 +32,8 @@ NEAR_DUPLICATE = 0.5
 RELATIVE_CUT = 0.75
 
 _DEPARTMENT_INTENT = re.compile(r"担当|部署|どこの課|どの課|誰が|だれが|どこが")
+_TREND_INTENT = re.compile(r"推移|増え|減っ|増加|減少|変化|経年|年ごと|年度ごと|毎年|比較|比べ|トレンド|伸び|グラフ")
+_NEW_INTENT = re.compile(r"新し|新規|新た|初めて|はじめて")
 # Words that carry no topic of their own: a question made only of these (after removing years and
 # department names) is a follow-up that inherits the previous question's topic.
 _FOLLOWUP_WORDS = re.compile(
@@ -109,9 +112,11 @@ class Answer:
     lead: str
     groups: tuple[AnswerGroup, ...]
     citations: tuple[Citation, ...]
-    notes: tuple[str, ...]  # sentences after the groups (scope, unknown years)
+    notes: tuple[str, ...]  # sentences after the groups (scope, unknown years, a trend's summary)
     suggestions: tuple[str, ...]
     result: SearchResult
+    series: tuple[Series, ...] = ()  # figures by year, for a chart (trend questions)
+    series_citations: tuple[tuple[int, ...], ...] = ()  # citation number of each point, per series
 
     @property
     def text(self) -> str:
@@ -165,7 +170,9 @@ def topic_of(question: str) -> str:
 # ---- composing ----------------------------------------------------------------------------------
 
 
-def _citation(number: int, hit: Hit, corpus: Corpus) -> Citation:
+def _citation(number: int, bullet_ids: Sequence[int], corpus: Corpus) -> Citation:
+    """A citation for one displayed text and every year it was reported (``bullet_ids``, oldest first)."""
+    bullets = [corpus.bullets[i] for i in bullet_ids]
     occurrences = tuple(
         Occurrence(
             b.fiscal_year,
@@ -175,31 +182,34 @@ def _citation(number: int, hit: Hit, corpus: Corpus) -> Citation:
             b.source.line,
             b.source.column,
         )
-        for b in (corpus.bullets[i] for i in hit.bullet_ids)
+        for b in bullets
     )
-    b = hit.bullet
+    b = bullets[-1]
+    version = corpus.version_for(b.measure_id, b.fiscal_year)
+    measure = corpus.measure(b.measure_id)
+    years = tuple(x.fiscal_year for x in bullets)
     return Citation(
         number=number,
-        measure_id=hit.measure.measure_id,
-        measure=hit.measure.name,
-        section=hit.measure.section_path,
-        department=b.department or "・".join(d.name for d in hit.version.departments),
-        departments=tuple(str(d) for d in hit.version.departments),
+        measure_id=measure.measure_id,
+        measure=measure.name,
+        section=measure.section_path,
+        department=b.department or "・".join(d.name for d in version.departments),
+        departments=tuple(str(d) for d in version.departments),
         fiscal_year=b.fiscal_year,
         fiscal_year_label=fiscal_year_label(b.fiscal_year),
-        fiscal_years=hit.fiscal_years,
-        years_label=year_range_label(list(hit.fiscal_years)),
+        fiscal_years=years,
+        years_label=year_range_label(list(years)),
         status=b.status.value,
         text=b.text,
         occurrences=occurrences,
     )
 
 
-def _years_label(hit: Hit) -> str:
-    label = year_range_label(list(hit.fiscal_years))
-    if hit.bullet.status is Status.PLANNED:
+def _years_label(years: Sequence[int], status: Status) -> str:
+    label = year_range_label(list(years))
+    if status is Status.PLANNED:
         return f"{label}・{msg.PLANNED}"
-    if hit.bullet.status is Status.CURRENT:
+    if status is Status.CURRENT:
         return f"{label}・{msg.CURRENT}"
     return label
 
@@ -279,8 +289,10 @@ def compose(
         items = []
         for h in sorted(hits, key=lambda h: (-max(h.fiscal_years), h.rank)):
             number = len(citations) + 1
-            citations.append(_citation(number, h, corpus))
-            items.append(AnswerItem(h.bullet.text, _years_label(h), h.bullet.status.value, number))
+            citations.append(_citation(number, h.bullet_ids, corpus))
+            items.append(
+                AnswerItem(h.bullet.text, _years_label(h.fiscal_years, h.bullet.status), h.bullet.status.value, number)
+            )
         measure = corpus.measure(mid)
         departments = tuple(dict.fromkeys(d.name for d in measure.latest.departments))
         groups.append(AnswerGroup(mid, measure.name, departments, tuple(items)))
@@ -295,6 +307,108 @@ def compose(
     return Answer(question, resolved, True, lead, tuple(groups), tuple(citations), (), (), result)
 
 
+def _bigram_overlap(a: str, b: str) -> int:
+    return len(_bigrams(a) & _bigrams(b))
+
+
+def pick_series(question: str, result: SearchResult, insights: Insights) -> Series | None:
+    """The series a trend question asks about, among the measures of the top hits.
+
+    Ranked by how much of the question its label and unit share (「回数」 → パトロール回数, 「台数」 → 台),
+    then by whether it contains a top hit, then by its measure's rank.
+    """
+    top_bullets = {i for h in result.hits[:5] for i in h.bullet_ids}
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for rank, mid in enumerate(dict.fromkeys(h.measure.measure_id for h in result.hits[:10])):
+        for series in insights.series_for(mid):
+            contains = any(p.bullet_id in top_bullets for p in series.points)
+            overlap = _bigram_overlap(question, series.label) + (series.unit in question)
+            key = (overlap, int(contains), -rank)
+            if best is None or key > best:
+                best, chosen = key, series
+    return chosen
+
+
+def trend_summary(series: Series) -> str:
+    first, last = series.points[0], series.points[-1]
+    if last.value > first.value:
+        direction = "増えています"
+    elif last.value < first.value:
+        direction = "減っています"
+    else:
+        direction = "変わっていません"
+    return msg.TREND_SUMMARY.format(
+        label=series.label,
+        first_year=wareki_label(first.fiscal_year),
+        first=format_value(first),
+        last_year=wareki_label(last.fiscal_year),
+        last=format_value(last),
+        direction=direction,
+    )
+
+
+def compose_trend(
+    question: str, resolved: str, topic_question: str, result: SearchResult, corpus: Corpus, series: Series
+) -> Answer:
+    """Figures by year, oldest first, each a verbatim bullet with its citation, and a one-line summary."""
+    items, citations = [], []
+    for point in series.points:
+        number = len(citations) + 1
+        citations.append(_citation(number, [point.bullet_id], corpus))
+        b = corpus.bullets[point.bullet_id]
+        items.append(AnswerItem(b.text, _years_label([b.fiscal_year], b.status), b.status.value, number))
+    measure = corpus.measure(series.measure_id)
+    group = AnswerGroup(
+        measure.measure_id, measure.name, tuple(d.name for d in measure.latest.departments), tuple(items)
+    )
+    lead = msg.LEAD_TREND.format(topic=topic_of(topic_question), label=series.label, unit=series.unit)
+    gaps = [
+        y for y in range(series.points[0].fiscal_year, series.points[-1].fiscal_year) if y not in corpus.fiscal_years
+    ]
+    notes = [trend_summary(series)]
+    if gaps:
+        notes.append(msg.TREND_GAPS.format(years=year_range_label(gaps)))
+    numbers = tuple(c.number for c in citations)
+    return Answer(
+        question, resolved, True, lead, (group,), tuple(citations), tuple(notes), (), result, (series,), (numbers,)
+    )
+
+
+def compose_new(
+    question: str,
+    resolved: str,
+    result: SearchResult,
+    corpus: Corpus,
+    bullet_ids: Sequence[int],
+    years: Sequence[int],
+) -> Answer:
+    """Bullets new in ``years`` (absent from the measure's previous reported year), grouped by measure."""
+    label = year_range_label(list(years))
+    if not bullet_ids:
+        lead = msg.NEW_NONE.format(years=label)
+        return Answer(question, resolved, False, lead, (), (), (), (), result)
+    groups: dict[str, list[int]] = {}
+    for i in bullet_ids[: MAX_ITEMS * 2]:
+        groups.setdefault(corpus.bullets[i].measure_id, []).append(i)
+    out_groups, citations = [], []
+    for mid, ids in groups.items():
+        items = []
+        for i in ids:
+            b = corpus.bullets[i]
+            number = len(citations) + 1
+            citations.append(_citation(number, [i], corpus))
+            items.append(AnswerItem(b.text, _years_label([b.fiscal_year], b.status), b.status.value, number))
+        m = corpus.measure(mid)
+        out_groups.append(AnswerGroup(mid, m.name, tuple(d.name for d in m.latest.departments), tuple(items)))
+    lead = msg.LEAD_NEW.format(years=label)
+    return Answer(question, resolved, True, lead, tuple(out_groups), tuple(citations), (msg.NEW_RULE,), (), result)
+
+
+def _has_topic(question: str, departments: Sequence[str]) -> bool:
+    return not is_followup(_NEW_INTENT.sub("", re.sub(r"取り?組み?|施策|活動|事業", "", question)), departments)
+
+
 def answer_question(
     searcher: Searcher,
     question: str,
@@ -302,13 +416,33 @@ def answer_question(
     history: Sequence[Turn] = (),
     filters: Filters | None = None,
     gate: Gate | None = None,
+    insights: Insights | None = None,
 ) -> Answer:
-    """Search (with the topic of earlier turns for a follow-up) and compose the answer."""
+    """Search (with the topic of earlier turns for a follow-up) and compose the answer.
+
+    Three kinds of question get their own shape: a trend (「回数の推移は？」) is answered with a
+    series of figures by year; 「令和5年度の新しい取組みは？」 with the bullets new that year; any
+    other with the best-matching bullets grouped by measure.
+    """
     corpus = searcher.corpus
     resolved, topic_question = resolve_question(question, history, corpus.departments)
     result = searcher.search(resolved, top_k=SEARCH_DEPTH, filters=filters)
     relevant = gate.accepts(result.best_cosine, result.best_bm25) if gate else bool(result.hits)
-    department_intent = bool(_DEPARTMENT_INTENT.search(unicodedata.normalize("NFKC", question)))
+    asked = unicodedata.normalize("NFKC", question)
+    department_intent = bool(_DEPARTMENT_INTENT.search(asked))
+    if insights is not None and "unknown_year" not in result.notices:
+        if _NEW_INTENT.search(asked):
+            years = result.filters.years or (max(corpus.fiscal_years),)
+            keep = searcher.mask(Filters(years, result.filters.departments, result.filters.sections))
+            ids = [i for i in sorted(insights.new_ids) if keep is None or keep[i]]
+            if _has_topic(resolved, corpus.departments) and ids:
+                scores = searcher.scores(resolved, Ranking.FUSED, keep)
+                ids = [i for i in sorted(ids, key=lambda i: -scores[i]) if scores[i] > -1][:MAX_ITEMS]
+            return compose_new(question, resolved, result, corpus, ids, years)
+        if relevant and _TREND_INTENT.search(asked):
+            series = pick_series(resolved, result, insights)
+            if series is not None:
+                return compose_trend(question, resolved, topic_question, result, corpus, series)
     return compose(
         question, resolved, topic_question, result, corpus, relevant=relevant, department_intent=department_intent
     )

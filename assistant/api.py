@@ -8,14 +8,16 @@ read-only or per-thread (the Sudachi tokenizer).
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Annotated, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -35,12 +37,13 @@ from .api_models import (
     SearchRequest,
     SearchResponse,
     ask_response,
+    filters_out,
     search_response,
 )
 from .config import Settings, get_settings
 from .search import FilterError, Filters
 from .service import Assistant, open_assistant
-from .views import measure_detail, measures_overview, options
+from .views import export_rows, measure_detail, measures_overview, options, to_csv
 
 log = logging.getLogger("assistant.api")
 
@@ -204,7 +207,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             -2 * settings.max_history_turns :
         ]
         answer = answer_question(
-            a.searcher, question, history=history, filters=to_filters(a, body.filters), gate=a.gate
+            a.searcher,
+            question,
+            history=history,
+            filters=to_filters(a, body.filters),
+            gate=a.gate,
+            insights=a.insights,
         )
         return ask_response(answer, a.searcher.corpus.fiscal_years)
 
@@ -224,10 +232,54 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @app.get("/api/measures/{measure_id}", response_model=MeasureDetail, tags=["measures"])
     def measure(measure_id: str, request: Request) -> MeasureDetail:
         """One measure with every fiscal year side by side; years with no report are gaps."""
-        corpus = ready(request).searcher.corpus
-        if not corpus.has_measure(measure_id):
+        a = ready(request)
+        if not a.searcher.corpus.has_measure(measure_id):
             raise ApiError(404, "unknown_measure", msg.ERR_NOT_FOUND, f"no measure {measure_id!r}")
-        return measure_detail(corpus, measure_id)
+        return measure_detail(a.searcher.corpus, measure_id, a.insights)
+
+    @app.get(
+        "/api/export",
+        tags=["measures"],
+        responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+    )
+    def export(
+        request: Request,
+        format: Literal["csv", "json"] = "csv",
+        q: Annotated[str | None, Query(max_length=1000)] = None,
+        years: Annotated[list[int], Query()] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
+        departments: Annotated[list[str], Query()] = [],  # noqa: B006
+        sections: Annotated[list[int], Query()] = [],  # noqa: B006
+        measure_ids: Annotated[list[str], Query()] = [],  # noqa: B006
+    ) -> Response:
+        """Download bullets with their citation fields as CSV (UTF-8 with BOM, for Excel) or JSON.
+
+        With ``q``: the search hits for it (every year of each hit); without: every bullet the filters allow.
+        """
+        a = ready(request)
+        filters = to_filters(
+            a, FiltersIn(years=years, departments=departments, sections=sections, measure_ids=measure_ids)
+        )
+        if q is not None and q.strip():
+            result = a.searcher.search(check_question(q), top_k=settings.max_top_k, filters=filters)
+            ids = [i for h in result.hits for i in reversed(h.bullet_ids)]
+        else:
+            keep = a.searcher.mask(filters)
+            ids = [i for i in range(len(a.searcher.corpus.bullets)) if keep is None or keep[i]]
+        rows = export_rows(a.searcher.corpus, a.insights, ids)
+        if format == "json":
+            body = json.dumps(
+                {"filters": filters_out(filters).model_dump(), "rows": rows}, ensure_ascii=False, indent=1
+            )
+            return Response(
+                body.encode("utf-8"),
+                media_type="application/json; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="bouhan-export.json"'},
+            )
+        return Response(
+            to_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="bouhan-export.csv"'},
+        )
 
     @app.get("/api/options", response_model=OptionsResponse, tags=["measures"])
     def list_options(request: Request) -> OptionsResponse:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .answer import Answer
 from .corpus import year_range_label
+from .figures import Series, format_value
 from .model import fiscal_year_label
 from .search import Filters, Hit, SearchResult
 
@@ -164,6 +165,47 @@ class AnswerGroupOut(BaseModel):
     items: list[AnswerItemOut]
 
 
+class PointOut(BaseModel):
+    fiscal_year: int
+    fiscal_year_label: str
+    value: float
+    display: str = Field(description="the figure as printed, e.g. 「1,034件」")
+    approximate: bool
+    bullet_id: int
+    text: str = Field(description="the verbatim bullet the figure comes from")
+    citation: int | None = Field(default=None, description="its citation number in an answer")
+
+
+class SeriesOut(BaseModel):
+    measure_id: str
+    measure: str
+    label: str
+    unit: str
+    points: list[PointOut]
+
+
+def series_out(series: Series, measure_name: str, citations: tuple[int, ...] = ()) -> SeriesOut:
+    return SeriesOut(
+        measure_id=series.measure_id,
+        measure=measure_name,
+        label=series.label,
+        unit=series.unit,
+        points=[
+            PointOut(
+                fiscal_year=p.fiscal_year,
+                fiscal_year_label=fiscal_year_label(p.fiscal_year),
+                value=p.value,
+                display=format_value(p),
+                approximate=p.approximate,
+                bullet_id=p.bullet_id,
+                text=p.text,
+                citation=citations[i] if i < len(citations) else None,
+            )
+            for i, p in enumerate(series.points)
+        ],
+    )
+
+
 class AskResponse(BaseModel):
     question: str
     resolved_question: str = Field(description="the question searched, with the topic of earlier turns")
@@ -178,6 +220,7 @@ class AskResponse(BaseModel):
     filters: FiltersOut
     unknown_years: list[int]
     available_years: list[int]
+    series: list[SeriesOut] = Field(default=[], description="figures by year for a chart (trend questions)")
 
 
 def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskResponse:
@@ -237,6 +280,10 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
         filters=filters_out(answer.result.filters),
         unknown_years=list(answer.result.understanding.unknown_years),
         available_years=list(available_years),
+        series=[
+            series_out(sr, answer.groups[0].measure if answer.groups else "", nums)
+            for sr, nums in zip(answer.series, answer.series_citations, strict=True)
+        ],
     )
 
 
@@ -289,6 +336,7 @@ class MeasureDetail(BaseModel):
     departments: list[str]
     names: list[str] = Field(description="every verbatim name the measure was printed under")
     years: list[YearOut]
+    series: list[SeriesOut] = Field(description="figures of this measure that form a series over years")
 
 
 class YearOption(BaseModel):

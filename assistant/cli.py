@@ -171,7 +171,7 @@ def ask(question: str) -> None:
     from .answer import answer_question
 
     assistant = _open()
-    answer = answer_question(assistant.searcher, question, gate=assistant.gate)
+    answer = answer_question(assistant.searcher, question, gate=assistant.gate, insights=assistant.insights)
     typer.echo(answer.text)
     for c in answer.citations:
         typer.echo(f"[{c.number}] {c.measure}（{c.department}、{c.years_label}）{c.source_file}:{c.source_line}")

@@ -7,6 +7,7 @@ a plan is replaced by what was done, and no year is counted twice.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -181,17 +182,31 @@ def year_range_label(years: list[int]) -> str:
     return "、".join(labels)
 
 
+NEAR_SAME = 0.8  # character-bigram Jaccard above which two wordings are one activity
+
+
+def _comparable(text: str) -> str:
+    """Text for "is this the same activity": figures masked, so a changed count is not a new activity."""
+    return re.sub(r"\d[\d,.]*", "#", normalize_text(text, squash=True))
+
+
+def _grams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or frozenset({text})
+
+
 def new_bullet_ids(corpus: Corpus) -> frozenset[int]:
-    """Bullets whose text did not appear in the measure's previous reported year: "new that year".
+    """Bullets not reported in the measure's previous reported year: "new that year".
 
     The R4 report marked new items by underlining, which the text extraction lost; this derives the same
-    fact for every year. A measure's first reported year has no previous year, so nothing in it is new.
+    fact for every year. Two bullets are the same activity when their texts, with figures masked, are
+    equal or nearly so (bigram Jaccard ≥ NEAR_SAME): 「…12団体」 after 「…5団体」 is not new. A measure's
+    first reported year has no previous year, so nothing in it is new.
     """
-    texts: dict[tuple[str, int], set[str]] = {}
+    grams: dict[tuple[str, int], list[frozenset[str]]] = {}
     for b in corpus.bullets:
-        texts.setdefault((b.measure_id, b.fiscal_year), set()).add(normalize_text(b.text, squash=True))
+        grams.setdefault((b.measure_id, b.fiscal_year), []).append(_grams(_comparable(b.text)))
     years_of: dict[str, list[int]] = {}
-    for mid, year in sorted(texts):
+    for mid, year in sorted(grams):
         years_of.setdefault(mid, []).append(year)
     new = set()
     for i, b in enumerate(corpus.bullets):
@@ -199,6 +214,8 @@ def new_bullet_ids(corpus: Corpus) -> frozenset[int]:
         pos = years.index(b.fiscal_year)
         if pos == 0:
             continue
-        if normalize_text(b.text, squash=True) not in texts[(b.measure_id, years[pos - 1])]:
+        mine = _grams(_comparable(b.text))
+        previous = grams[(b.measure_id, years[pos - 1])]
+        if not any(len(mine & g) / len(mine | g) >= NEAR_SAME for g in previous):
             new.add(i)
     return frozenset(new)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 from .config import Settings
 from .embed import Embedder, load_embedder
+from .figures import Insights
 from .index import BuildResult, SearchIndex, load_index
 from .ingest import ingest
 from .normalize import Corrections, load_corrections
@@ -29,6 +30,7 @@ class Assistant:
     searcher: Searcher
     build: BuildResult | None  # None when serving an existing index because data/ failed to parse
     gate: Gate
+    insights: Insights
     data_error: str | None = None
 
     @property
@@ -79,7 +81,8 @@ def open_assistant(
     index = load_index(settings.index_dir, embedder.name)
     corrections = load_corrections(settings.data_dir)
     searcher = make_searcher(index, embedder, tokenizer, settings, corrections)
-    return Assistant(settings, searcher, result, calibrate_gate(searcher, settings), data_error)
+    insights = Insights.from_corpus(index.corpus)
+    return Assistant(settings, searcher, result, calibrate_gate(searcher, settings), insights, data_error)
 
 
 def calibrate_gate(searcher: Searcher, settings: Settings) -> Gate:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from .api_models import (
     BulletOut,
     MeasureDetail,
@@ -12,8 +15,10 @@ from .api_models import (
     SourceOut,
     YearOption,
     YearOut,
+    series_out,
 )
-from .corpus import Corpus, new_bullet_ids
+from .corpus import Corpus
+from .figures import Insights
 from .messages import EXAMPLE_QUESTIONS
 from .model import fiscal_year_label
 
@@ -48,9 +53,9 @@ def timeline_years(corpus: Corpus) -> list[int]:
     return list(range(min(years), max(years) + 1)) if years else []
 
 
-def measure_detail(corpus: Corpus, measure_id: str) -> MeasureDetail:
+def measure_detail(corpus: Corpus, measure_id: str, insights: Insights) -> MeasureDetail:
     m = corpus.measure(measure_id)
-    new = new_bullet_ids(corpus)
+    new = insights.new_ids
     by_year: dict[int, list[BulletOut]] = {}
     for i, b in enumerate(corpus.bullets):
         if b.measure_id != measure_id:
@@ -90,6 +95,7 @@ def measure_detail(corpus: Corpus, measure_id: str) -> MeasureDetail:
         departments=list(m.departments),
         names=list(dict.fromkeys(v.name for v in m.versions)),
         years=years,
+        series=[series_out(sr, m.name) for sr in insights.series_for(measure_id)],
     )
 
 
@@ -100,3 +106,57 @@ def options(corpus: Corpus) -> OptionsResponse:
         sections=[SectionOut(number=s.number, title=s.title, purpose=s.purpose, measures=[]) for s in corpus.sections],
         examples=list(EXAMPLE_QUESTIONS),
     )
+
+
+EXPORT_COLUMNS = (
+    "measure_id",
+    "measure",
+    "section",
+    "department",
+    "departments",
+    "fiscal_year",
+    "fiscal_year_label",
+    "status",
+    "new",
+    "text",
+    "source_file",
+    "source_line",
+    "source_column",
+)
+
+
+def export_rows(corpus: Corpus, insights: Insights, bullet_ids: list[int]) -> list[dict[str, object]]:
+    """One row per bullet with every citation field, in the given order."""
+    rows = []
+    for i in bullet_ids:
+        b = corpus.bullets[i]
+        m = corpus.measure(b.measure_id)
+        version = corpus.version_for(b.measure_id, b.fiscal_year)
+        rows.append(
+            {
+                "measure_id": m.measure_id,
+                "measure": m.name,
+                "section": m.section_path,
+                "department": b.department,
+                "departments": " ".join(str(d) for d in version.departments),
+                "fiscal_year": b.fiscal_year,
+                "fiscal_year_label": fiscal_year_label(b.fiscal_year),
+                "status": b.status.value,
+                "new": i in insights.new_ids,
+                "text": b.text,
+                "source_file": b.source.file,
+                "source_line": b.source.line,
+                "source_column": b.source.column,
+            }
+        )
+    return rows
+
+
+def to_csv(rows: list[dict[str, object]]) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens the Japanese text correctly; CRLF line ends as Excel expects."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("1" if v is True else "0" if v is False else v) for k, v in row.items()})
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
