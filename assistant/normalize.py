@@ -19,7 +19,7 @@ class Corrections:
     """Reviewable substitutions (wrong → right) read from ``data/corrections.tsv``."""
 
     pairs: tuple[tuple[str, str], ...] = ()
-    aliases: dict[str, str] = field(default_factory=dict)  # normalised old measure name → canonical
+    aliases: dict[str, str] = field(default_factory=dict)  # normalised new measure name → earlier name
 
     def apply(self, text: str) -> str:
         for wrong, right in self.pairs:
@@ -51,8 +51,8 @@ def load_corrections(data_dir: Path) -> Corrections:
     pairs = tuple(sorted(pairs, key=lambda p: -len(p[0])))
     base = Corrections(pairs)
     aliases = {
-        normalize_text(old, base, squash=True): normalize_text(new, base, squash=True)
-        for old, new in _read_tsv(data_dir / "measure_aliases.tsv", 2)
+        normalize_text(new, base, squash=True): normalize_text(earlier, base, squash=True)
+        for new, earlier in _read_tsv(data_dir / "measure_aliases.tsv", 2)
     }
     return Corrections(pairs, aliases)
 
@@ -67,9 +67,15 @@ def normalize_text(text: str, corrections: Corrections | None = None, *, squash:
 
 
 def measure_key(name: str, corrections: Corrections) -> str:
-    """The identity of a measure across reports: its normalised name, through the alias table."""
+    """The identity of a measure across reports: its first name, following renames in the alias table."""
     key = normalize_text(name, corrections, squash=True)
-    return corrections.aliases.get(key, key)
+    seen = {key}
+    while key in corrections.aliases:  # a measure renamed twice: follow the chain back to its first name
+        key = corrections.aliases[key]
+        if key in seen:
+            break  # a cycle in the table: stop rather than loop
+        seen.add(key)
+    return key
 
 
 def measure_id(name: str, corrections: Corrections) -> str:
