@@ -48,7 +48,7 @@ _TRAILING_PARTICLES = re.compile(
 )
 _LEADING_JUNK = re.compile(r"^[\s・、。]+|^(のうち|うち|と|の|を|に|は|が|で)")
 # Longer particles first: at one position 「にて」 must win over 「に」.
-_CLAUSE_BREAK = re.compile(r"(として|とした|により|において|について|にて|を|に|は|が)")
+_CLAUSE_BREAK = re.compile(r"(として|とした|により|において|について|への|にて|を|に|は|が)")
 # Words that only point elsewhere: the phrase after the figure says what was counted.
 _DEICTIC = frozenset({"", "市内", "上記", "全", "計", "うち"})
 MIN_CLAUSE = 4
