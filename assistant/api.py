@@ -80,6 +80,12 @@ def _error(status: int, code: str, message: str, detail: str | None = None, **ex
     return JSONResponse(status_code=status, content=body)
 
 
+def clean_text(text: str) -> str:
+    """Control characters and lone surrogates carry no meaning in a question and upset the C/Rust code below
+    (NUL, \\ud800 from JSON escapes): each becomes a space."""
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     """The app; pass ``assistant`` to serve an already opened one (tests), else it is opened at start-up."""
     settings = settings or get_settings()
@@ -128,8 +134,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 f"question has {len(question)} characters; the limit is {limit}",
                 field="question",
             )
-        # Control characters carry no meaning in a question; NUL in particular upsets downstream C code.
-        return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
+        return clean_text(question)
 
     def to_filters(a: Assistant, f: FiltersIn | None) -> Filters:
         if f is None:
@@ -194,7 +199,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             return _error(404, "not_found", msg.ERR_NOT_FOUND, str(e.detail))
         if e.status_code == 405:
             return _error(405, "method_not_allowed", msg.ERR_METHOD, str(e.detail))
-        return _error(e.status_code, "http_error", msg.ERR_BAD_REQUEST, str(e.detail))
+        return _error(e.status_code, "bad_request", msg.ERR_BAD_REQUEST, str(e.detail))
 
     # ---- API ----------------------------------------------------------------------------------------
 
@@ -203,7 +208,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         """Answer a question from the reports, with citations. Send earlier turns in ``history``."""
         a = ready(request)
         question = check_question(body.question)
-        history = [Turn(t.role, t.content[: settings.max_question_chars]) for t in body.history][
+        history = [Turn(t.role, clean_text(t.content[: settings.max_question_chars])) for t in body.history][
             -2 * settings.max_history_turns :
         ]
         answer = answer_question(
