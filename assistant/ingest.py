@@ -96,6 +96,8 @@ def ingest(
 
     Nothing on disk changes unless every file parses and the whole index is built.
     """
+    for stale in data_dir.glob(".*.tmp"):  # left by a copy that was killed midway
+        stale.unlink(missing_ok=True)
     corrections = load_corrections(data_dir)
     paths = report_paths(data_dir)
     if add is not None:
