@@ -21,6 +21,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import messages as msg
@@ -92,9 +93,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.assistant = assistant
-        app.state.load_error = None
-        if assistant is None:
+        if app.state.assistant is None:
 
             def load() -> None:
                 try:
@@ -114,6 +113,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         lifespan=lifespan,
         responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
     )
+    app.state.assistant = assistant
+    app.state.load_error = None
     web_dir = Path(settings.web_dir)
 
     def ready(request: Request) -> Assistant:
@@ -143,11 +144,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         try:
             return a.searcher.validate(filters)
         except FilterError as e:
-            value = "、".join(e.values)
             raise ApiError(
                 422,
                 "unknown_filter",
-                msg.ERR_UNKNOWN_FILTER.format(value=value, allowed="、".join(e.allowed[:30])),
+                msg.ERR_UNKNOWN_FILTER.format(value="、".join(e.values), allowed="、".join(e.allowed[:30])),
                 str(e),
                 field=f"filters.{e.field_name}",
                 allowed=e.allowed,
@@ -261,9 +261,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         With ``q``: the search hits for it (every year of each hit); without: every bullet the filters allow.
         """
         a = ready(request)
-        filters = to_filters(
-            a, FiltersIn(years=years, departments=departments, sections=sections, measure_ids=measure_ids)
-        )
+        try:
+            given = FiltersIn(years=years, departments=departments, sections=sections, measure_ids=measure_ids)
+        except ValidationError as e:
+            raise ApiError(422, "invalid_request", msg.ERR_BAD_REQUEST, str(e.errors()[0]["msg"])) from None
+        filters = to_filters(a, given)
         if q is not None and q.strip():
             result = a.searcher.search(check_question(q), top_k=settings.max_top_k, filters=filters)
             ids = [i for h in result.hits for i in reversed(h.bullet_ids)]

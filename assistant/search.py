@@ -187,7 +187,7 @@ class Searcher:
         bad_ids = [m for m in filters.measure_ids if not self.corpus.has_measure(m)]
         if bad_ids:
             raise FilterError(
-                f"unknown measure id(s) {bad_ids}", "measure_ids", [m.measure_id for m in self.corpus.measures]
+                f"unknown measure id(s) {bad_ids}", "measure_ids", [m.measure_id for m in self.corpus.measures], bad_ids
             )
         return Filters(filters.years, tuple(departments), filters.sections, filters.measure_ids)
 
