@@ -20,8 +20,10 @@ setup: $(STAMP)
 
 $(VENV)/.installed-test: $(STAMP) pyproject.toml
 	$(BIN)/pip install -q -e '.[st,dev]'
-	# The browser test drives Debian's Chromium; `playwright install` cannot download browsers here.
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	# The browser test drives Debian's Chromium (`playwright install` cannot download browsers here);
+	# the CJK font makes its screenshots readable.
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk"; } || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 	touch $@
 
 setup-test: $(VENV)/.installed-test

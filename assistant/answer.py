@@ -273,7 +273,8 @@ def compose(
     chosen = select_hits(result.hits) if relevant else []
     if not chosen:
         lead = msg.NOT_FOUND
-        if result.filters.years or result.filters.departments:
+        # Blame the filters only when the question itself is in scope.
+        if relevant and (result.filters.years or result.filters.departments):
             conditions = "、".join(
                 [year_range_label(list(result.filters.years))] * bool(result.filters.years)
                 + list(result.filters.departments)

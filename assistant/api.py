@@ -169,12 +169,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 response = _error(500, "internal", msg.ERR_INTERNAL)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        # One key=value line per request; never the question itself (citizens' words stay out of logs).
         log.info(
-            "%s %s %s %.1fms",
+            "request method=%s path=%s status=%d duration_ms=%.1f bytes_in=%s",
             request.method,
-            request.url.path,
+            request.url.path[:200],
             response.status_code,
             1000 * (time.perf_counter() - started),
+            length or 0,
         )
         return response
 
@@ -291,7 +293,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @app.get("/api/options", response_model=OptionsResponse, tags=["measures"])
     def list_options(request: Request) -> OptionsResponse:
         """Fiscal years, departments and sections for the staff filters, and example questions."""
-        return options(ready(request).searcher.corpus)
+        return options(ready(request).searcher.corpus, settings.max_question_chars, settings.max_history_turns)
 
     @app.get("/api/health", response_model=HealthResponse, tags=["operations"])
     def health(request: Request) -> JSONResponse:

@@ -349,6 +349,8 @@ class OptionsResponse(BaseModel):
     departments: list[str]
     sections: list[SectionOut]
     examples: list[str]
+    max_question_chars: int = Field(description="longer questions are refused with 422")
+    max_history_turns: int = Field(description="earlier question/answer pairs the server reads from history")
 
 
 class HealthResponse(BaseModel):

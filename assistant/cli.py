@@ -200,12 +200,31 @@ def serve(
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Serve the API and the web UI (brings the index up to date first)."""
+    import copy
+
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
+    # Our middleware logs one key=value line per request; uvicorn's access log would repeat it.
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["formatters"]["app"] = {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    log_config["handlers"]["app"] = {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"}
+    log_config["loggers"]["assistant"] = {"handlers": ["app"], "level": "INFO", "propagate": False}
     typer.echo(f"防犯施策アシスタント: http://{host}:{port}/")
-    uvicorn.run("assistant.api:create_app", factory=True, host=host, port=port, server_header=False, log_level="info")
+    uvicorn.run(
+        "assistant.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        server_header=False,
+        date_header=False,
+        access_log=False,
+        log_level="info",
+        log_config=log_config,
+        timeout_graceful_shutdown=10,
+    )
 
 
 def main() -> None:

@@ -87,8 +87,8 @@ class SearchResult:
     ranking: Ranking = Ranking.FUSED
     notices: tuple[str, ...] = field(default=())
     # Raw evidence, comparable across questions (fused scores are normalised per question):
-    best_cosine: float = -1.0  # the best dense cosine among the allowed bullets
-    best_bm25: float = 0.0  # the best BM25 score among the allowed bullets
+    best_cosine: float = -1.0  # the best dense cosine over all bullets, before filters
+    best_bm25: float = 0.0  # the best BM25 score over all bullets, before filters
 
 
 def fuse(lexical: np.ndarray, dense: np.ndarray, weight: float = DENSE_WEIGHT) -> np.ndarray:
@@ -248,14 +248,20 @@ class Searcher:
         best_bm25 = 0.0
         if ranking is not Ranking.DENSE:
             lexical = self.lexical_scores(question)
+            # The evidence that a question is in scope is taken before filters: 「パトロール」 restricted to one
+            # year is as much about the reports as without the restriction.
+            best_bm25 = float(lexical.max()) if n else 0.0
             if keep is not None:
                 lexical = np.where(keep, lexical, -np.inf)
-            best_bm25 = float(lexical.max()) if n and np.isfinite(lexical.max()) else 0.0
             if ranking is Ranking.LEXICAL:
                 return np.where(lexical > 0, lexical, -np.inf), -1.0, best_bm25
         qvec = self.query_vector(question)
         ids, dense = self.dense_candidates(qvec, keep, CANDIDATES)
-        best_cosine = float(dense.max()) if len(dense) else -1.0
+        if keep is None:
+            best_cosine = float(dense.max()) if len(dense) else -1.0
+        else:
+            _, overall = self.dense_candidates(qvec, None, 1)
+            best_cosine = float(overall.max()) if len(overall) else -1.0
         if ranking is Ranking.DENSE:
             out[ids] = dense
             return out, best_cosine, best_bm25

@@ -85,8 +85,19 @@ def test_year_without_a_report_is_said_plainly(searcher: Searcher) -> None:
 
 
 def test_filters_with_no_match_say_which_conditions(searcher: Searcher) -> None:
-    a = answer_question(searcher, "暴力団", filters=Filters(departments=("学務課",)), gate=REJECT_ALL)
-    assert not a.found and "学務課" in a.lead
+    # 子ども家庭センター exists only from 令和6年度: nothing of it can be in 平成29年度.
+    f = Filters(years=(2017,), departments=("子ども家庭センター",))
+    a = answer_question(searcher, "虐待防止", filters=f, gate=ACCEPT_ALL)
+    assert not a.found and "子ども家庭センター" in a.lead and "平成29年度" in a.lead
+    # An out-of-scope question is not blamed on the filters.
+    b = answer_question(searcher, "今日の天気", filters=Filters(departments=("学務課",)), gate=REJECT_ALL)
+    assert not b.found and "学務課" not in b.lead
+
+
+def test_scope_is_judged_before_filters(searcher: Searcher) -> None:
+    unfiltered = searcher.search("パトロール")
+    filtered = searcher.search("パトロール", filters=Filters(years=(2023,)))
+    assert (filtered.best_cosine, filtered.best_bm25) == (unfiltered.best_cosine, unfiltered.best_bm25)
 
 
 @pytest.mark.parametrize(
