@@ -79,7 +79,10 @@ def _parse_columns(cells: list[str], file: str, line: int) -> tuple[Column, ...]
     columns = []
     for index, header in enumerate(cells[3:], start=4):
         header = header.strip()
-        year = parse_era_year(header)
+        try:
+            year = parse_era_year(header)
+        except ValueError:  # 令和0年度: no such year
+            year = None
         if year is None:
             m = _WESTERN_FY.search(unicodedata.normalize("NFKC", header))
             year = int(m.group(1)) if m else None
@@ -171,7 +174,11 @@ def _subsection(text: str) -> SubSection | None:
 
 def parse_report(text: str, file: str, corrections: Corrections) -> Report:
     """Parse one report's text. Raises :class:`ParseError` naming the line for any row it cannot place."""
-    lines = text.splitlines()
+    # Split on \n only, as editors and grep -n count lines: splitlines() would also break at form feeds
+    # (pdftotext's page breaks) and shift every citation after them.
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
     title = ""
     columns: tuple[Column, ...] | None = None
     width = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass
 
 from .model import ERA_ABBREVIATIONS, era_to_western
@@ -19,8 +20,13 @@ _ERA_RANGE = re.compile(
     rf"({_ERA_NAMES})\s*{_NUM}\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*(?:({_ERA_NAMES})\s*)?{_NUM}\s*年度?"
 )
 _ERA_YEAR = re.compile(rf"({_ERA_NAMES})\s*{_NUM}\s*年度?")
-# R5, R5年度, H30 — a Latin era letter needs a word boundary so that "CoCo" or "DV" never match.
-_ABBR_YEAR = re.compile(r"(?<![A-Za-z])([MTSHRmtshr])\s*(元|\d{1,2})(?:\s*年度?)?(?![\d.A-Za-z])")
+# R5, R5年度, H30, r5 — an era letter standing alone, so that "CoCo", "DV" or 100㎡ (NFKC: "100m2") never
+# match; lower case only for the two eras people type that way (r5, h30).
+_ABBR_YEAR = re.compile(r"(?<![A-Za-z0-9])([MTSHRrh])\s*(元|\d{1,2})(?:\s*年度?)?(?![\d.A-Za-z])")
+# R4〜R6, R4〜6年度
+_ABBR_RANGE = re.compile(
+    r"(?<![A-Za-z0-9])([MTSHRrh])\s*(元|\d{1,2})\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*(?:([MTSHRrh])\s*)?(\d{1,2})(?:\s*年度?)?(?![\d.A-Za-z])"
+)
 _WESTERN_RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*((?:19|20)\d{2})\s*年度?")
 _WESTERN = re.compile(r"(?:FY\s*((?:19|20)\d{2}))|(?:((?:19|20)\d{2})\s*年度?)", re.IGNORECASE)
 _RELATIVE = {
@@ -70,17 +76,31 @@ def find_years(question: str, newest: int | None = None) -> list[YearMention]:
         taken.append((m.start(), m.end()))
         found.append((m.start(), YearMention(tuple(years), m.group(0))))
 
+    def era(name: str) -> str:
+        return ERA_ABBREVIATIONS.get(name.upper(), name)
+
+    # A year the era does not have (令和0年) is a typo, not a year: it is skipped, never an error.
     for m in _ERA_RANGE.finditer(text):
-        first = era_to_western(m.group(1), _n(m.group(2)))
-        last = era_to_western(m.group(3) or m.group(1), _n(m.group(4)))
-        if first <= last and last - first <= 50:
-            add(m, list(range(first, last + 1)))
+        with suppress(ValueError):
+            first = era_to_western(m.group(1), _n(m.group(2)))
+            last = era_to_western(m.group(3) or m.group(1), _n(m.group(4)))
+            if first <= last and last - first <= 50:
+                add(m, list(range(first, last + 1)))
+    for m in _ABBR_RANGE.finditer(text):
+        if free(m):
+            with suppress(ValueError):
+                first = era_to_western(era(m.group(1)), _n(m.group(2)))
+                last = era_to_western(era(m.group(3) or m.group(1)), _n(m.group(4)))
+                if first <= last and last - first <= 50:
+                    add(m, list(range(first, last + 1)))
     for m in _ERA_YEAR.finditer(text):
         if free(m):
-            add(m, [era_to_western(m.group(1), _n(m.group(2)))])
+            with suppress(ValueError):
+                add(m, [era_to_western(m.group(1), _n(m.group(2)))])
     for m in _ABBR_YEAR.finditer(text):
         if free(m):
-            add(m, [era_to_western(ERA_ABBREVIATIONS[m.group(1).upper()], _n(m.group(2)))])
+            with suppress(ValueError):
+                add(m, [era_to_western(era(m.group(1)), _n(m.group(2)))])
     for m in _WESTERN_RANGE.finditer(text):
         if free(m) and int(m.group(1)) <= int(m.group(2)) <= int(m.group(1)) + 50:
             add(m, list(range(int(m.group(1)), int(m.group(2)) + 1)))

@@ -16,7 +16,7 @@ from .ingest import ingest
 from .normalize import Corrections, load_corrections
 from .parse import ParseError
 from .relevance import Gate, fit_gate, read_calibration
-from .search import Searcher
+from .search import QUERY_PIPELINE_VERSION, Searcher
 from .tokenize import SudachiTokenizer, SynonymTable, load_synonyms
 
 log = logging.getLogger("assistant")
@@ -88,8 +88,14 @@ def open_assistant(
 def calibrate_gate(searcher: Searcher, settings: Settings) -> Gate:
     """Fit the found / not-covered gate on the labelled questions, cached beside the index build."""
     path = settings.data_dir / "relevance_calibration.tsv"
-    raw = path.read_bytes()
-    key = hashlib.sha256(raw + searcher.index.manifest.build_id.encode()).hexdigest()
+    synonyms = settings.data_dir / "synonyms.tsv"
+    key_parts = [
+        path.read_bytes(),
+        synonyms.read_bytes() if synonyms.exists() else b"",
+        searcher.index.manifest.build_id.encode(),
+        f"pipeline={QUERY_PIPELINE_VERSION};weight={searcher.dense_weight}".encode(),
+    ]
+    key = hashlib.sha256(b"\0".join(key_parts)).hexdigest()
     cache = searcher.index.path / "relevance.json"
     try:
         cached = json.loads(cache.read_text(encoding="utf-8"))

@@ -137,7 +137,8 @@ def read_store(path: Path) -> Corpus:
     if not path.exists():
         raise StoreError(f"no corpus store at {path}; run `assistant ingest` to build it from data/")
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # as_uri() percent-encodes the path, so '#', '?' or '%' in a folder name cannot cut it short.
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             return _read(db)
         finally:

