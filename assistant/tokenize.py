@@ -190,11 +190,15 @@ def load_synonyms(path: str | Path) -> SynonymTable:
 
 
 def _occurs(term: str, text: str) -> bool:
-    t = term.casefold()
-    if t.isascii() and t.isalnum():
-        # Latin terms must stand alone, or "X" would fire inside "Excel" and "DV" inside "DVD".
-        return re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", text) is not None
-    return t in text
+    """``text`` as written (NFKC, not case-folded)."""
+    if term.isascii() and term.isalnum():
+        # Latin terms must stand alone, or "X" would fire inside "Excel" and "DV" inside "DVD"; a one-letter
+        # term must also match its case, or the x of 「src=x」 would be the service X.
+        if len(term) == 1:
+            return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text) is not None
+        t = term.casefold()
+        return re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", text.casefold()) is not None
+    return term.casefold() in text.casefold()
 
 
 def expand_query(text: str, table: SynonymTable) -> str:
@@ -204,9 +208,8 @@ def expand_query(text: str, table: SynonymTable) -> str:
     embedder. Terms already present are not repeated.
     """
     text = unicodedata.normalize("NFKC", text)
-    folded = text.casefold()
     extra: list[str] = []
     for group in table.groups:
-        if any(_occurs(t, folded) for t in group):
-            extra.extend(t for t in group if t not in extra and not _occurs(t, folded))
+        if any(_occurs(t, text) for t in group):
+            extra.extend(t for t in group if t not in extra and not _occurs(t, text))
     return " ".join([text, *extra]) if extra else text

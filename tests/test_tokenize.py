@@ -288,3 +288,10 @@ def test_pickled_copy_reloads_lazily(tok: SudachiTokenizer) -> None:
     copy = pickle.loads(pickle.dumps(tok))
     assert copy._dictionary is None
     assert copy("街路燈") == tok("街路燈")
+
+
+def test_one_letter_terms_match_only_as_written() -> None:
+    table = load_synonyms(Path(__file__).resolve().parents[1] / "data" / "synonyms.tsv")
+    assert "ツイッター" in expand_query("Xで犯罪情報を発信していますか", table)
+    # The x of an HTML attribute is not the service X: markup must not pull the question into scope.
+    assert expand_query("<img src=x onerror=alert(1)>", table) == "<img src=x onerror=alert(1)>"
