@@ -1,6 +1,6 @@
 """Regenerate the golden files under tests/golden/ from data/ — review the diff before committing it.
 
-    .venv/bin/python scripts/regen_golden.py
+.venv/bin/python scripts/regen_golden.py
 """
 
 from __future__ import annotations
