@@ -6,13 +6,15 @@ build id) is then replaced atomically. A crash at any point leaves the previous 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -218,14 +220,53 @@ def build_index(
     force: bool = False,
 ) -> BuildResult:
     """Build a complete index for ``corpus`` and switch ``CURRENT`` to it (unless already up to date)."""
+    started = time.perf_counter()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        checksum = data_checksum(file_checksums, data_dir)
+        existing = None if force else is_up_to_date(index_dir, checksum, embedder.name, sudachi_mode)
+        if existing is not None:
+            _prune(index_dir / "builds", keep=existing.build_id)  # leftovers of a build that was killed
+            return BuildResult(existing, rebuilt=False, embedded=0, cached=0, seconds=time.perf_counter() - started)
+        return _build(
+            corpus,
+            file_checksums,
+            checksum,
+            index_dir,
+            corrections,
+            embedder,
+            tokenizer,
+            sudachi_mode,
+            progress,
+            started,
+        )
+
+
+@contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder (two `assistant ingest` runs would prune each other's work)."""
+    with open(index_dir / ".build.lock", "a+b") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _build(
+    corpus: Corpus,
+    file_checksums: dict[str, str],
+    checksum: str,
+    index_dir: Path,
+    corrections: Corrections,
+    embedder: Embedder,
+    tokenizer: Tokenizer,
+    sudachi_mode: str,
+    progress: Progress | None,
+    started: float,
+) -> BuildResult:
     import bm25s
     import faiss
-
-    started = time.perf_counter()
-    checksum = data_checksum(file_checksums, data_dir)
-    existing = None if force else is_up_to_date(index_dir, checksum, embedder.name, sudachi_mode)
-    if existing is not None:
-        return BuildResult(existing, rebuilt=False, embedded=0, cached=0, seconds=time.perf_counter() - started)
 
     texts = passages(corpus, corrections)
     vectors, embedded = embed_with_cache(texts, embedder, index_dir, progress)
@@ -288,13 +329,16 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _prune(builds: Path, keep: str) -> None:
-    """Keep the current build and the one before it; drop older builds and crashed partial ones."""
+    """Keep the current build and the newest one before it; drop older builds, builds that were finished but
+    never made current (killed before the switch) and partial ones (killed midway)."""
+    if not builds.is_dir():
+        return
     done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.endswith(".partial")), key=lambda p: p.name)
-    for old in done[:-KEEP_BUILDS]:
-        if old.name != keep:
-            shutil.rmtree(old, ignore_errors=True)
-    for partial in builds.glob("*.partial"):
-        shutil.rmtree(partial, ignore_errors=True)
+    older = [p for p in done if p.name < keep]
+    keep_names = {keep, *(p.name for p in older[-(KEEP_BUILDS - 1) :])}
+    for p in builds.iterdir():
+        if p.is_dir() and p.name not in keep_names:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 # ---- load -------------------------------------------------------------------------------------

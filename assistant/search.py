@@ -129,18 +129,19 @@ class Searcher:
         self.index, self.embedder, self.tokenizer = index, embedder, tokenizer
         self.synonyms, self.corrections, self.dense_weight = synonyms, corrections, dense_weight
         corpus = index.corpus
-        n = len(corpus.bullets)
         self._years = np.array([b.fiscal_year for b in corpus.bullets], dtype=np.int32)
         self._sections = np.array([corpus.measure(b.measure_id).section.number for b in corpus.bullets], dtype=np.int32)
         self._measure_ix = {m.measure_id: i for i, m in enumerate(corpus.measures)}
         self._measures = np.array([self._measure_ix[b.measure_id] for b in corpus.bullets], dtype=np.int32)
         # A bullet is "of" a department when its 【…】 block names it, or, with no block, its measure lists it.
+        # Vectorised per department: a Python loop over departments × bullets took 0.33 s at 100k bullets.
+        dept_ix = {d: k for k, d in enumerate(corpus.departments)}
+        block = np.array([dept_ix.get(b.department, -1) for b in corpus.bullets], dtype=np.int32)
+        unblocked = np.array([not b.department for b in corpus.bullets], dtype=bool)
         self._departments: dict[str, np.ndarray] = {}
-        for d in corpus.departments:
-            mask = np.zeros(n, dtype=bool)
-            for i, b in enumerate(corpus.bullets):
-                mask[i] = b.department == d or (not b.department and d in corpus.measure(b.measure_id).departments)
-            self._departments[d] = mask
+        for d, k in dept_ix.items():
+            listing = [i for i, m in enumerate(corpus.measures) if d in m.departments]
+            self._departments[d] = (block == k) | (unblocked & np.isin(self._measures, listing))
         # Identical text of one measure in several years collapses into one hit.
         group_ids: dict[tuple[str, str], int] = {}
         self._group_of = np.array(

