@@ -41,8 +41,10 @@ EXTRA = [
 ]
 
 
-def requests_mix(n: int) -> list[tuple[str, dict]]:
+def requests_mix(n: int, only_ask: bool = False) -> list[tuple[str, dict]]:
     questions = [json.loads(line)["q"] for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if only_ask:  # /api/ask over the dev questions alone, as the ask target is stated
+        return [("/api/ask", {"question": questions[i % len(questions)]}) for i in range(n)]
     questions += EXTRA
     out: list[tuple[str, dict]] = []
     for i in range(n):
@@ -139,6 +141,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--time-limit", type=float, default=300, help="seconds per run")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--ask-only", action="store_true", help="only /api/ask with the dev questions")
     args = parser.parse_args()
     proc = None
     url = args.url
@@ -149,7 +152,7 @@ def main() -> None:
     if not (host == "localhost" or host.startswith("127.") or host == "::1"):
         raise SystemExit("only loopback targets are allowed")
     try:
-        mix = requests_mix(args.requests)
+        mix = requests_mix(args.requests, args.ask_only)
         results = [run(url, mix, c, args.time_limit) for c in args.concurrency]
     finally:
         if proc is not None:
@@ -158,7 +161,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
-    print(f"{args.requests} mixed /api/ask + /api/search requests per run against {url} (2-core machine)")
+    kind = "/api/ask (dev questions)" if args.ask_only else "mixed /api/ask + /api/search"
+    print(f"{args.requests} {kind} requests per run against {url} (2-core machine)")
     print("concurrency  requests  seconds  req/s   p50 ms  p95 ms  p99 ms  errors")
     for r in results:
         print(
