@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.corpus import year_range_label
 from assistant.model import era_to_western, fiscal_year_label, parse_era_year, wareki_label, western_to_era
@@ -10,6 +14,7 @@ from assistant.query import find_departments, find_years, understand
 
 AVAILABLE = (2017, 2018, 2022, 2023, 2024)
 NEWEST = 2024
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")  # as a phone keyboard may type them
 
 
 def years_in(question: str, newest: int | None = NEWEST) -> list[int]:
@@ -238,3 +243,32 @@ def test_parse_era_year() -> None:
 )
 def test_year_range_label(years: list[int], label: str) -> None:
     assert year_range_label(years) == label
+
+
+# ================================================================ properties
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_find_years_never_raises_and_stays_plausible(text: str) -> None:
+    for mention in find_years(text, NEWEST):
+        assert mention.years and all(1868 <= y <= 2200 for y in mention.years)
+        assert list(mention.years) == sorted(mention.years)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1989, max_value=2100), st.sampled_from(["{}", "{}の取組み", "{}は？", "　{}　"]))
+def test_every_wareki_label_reads_back_as_its_year(year: int, template: str) -> None:
+    label = wareki_label(year)
+    assert years_in(template.format(label)) == [year]
+    assert years_in(template.format(unicodedata.normalize("NFKC", label).translate(FULL_WIDTH))) == [year]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=2017, max_value=2030), max_size=4), st.text(max_size=20))
+def test_understand_splits_years_into_known_and_unknown(years: list[int], noise: str) -> None:
+    question = noise + "、".join(f"{y}年度" for y in years)
+    u = understand(question, AVAILABLE, DEPARTMENTS)
+    assert set(u.years).isdisjoint(u.unknown_years)
+    assert set(u.years) <= set(AVAILABLE)
+    assert set(years) <= set(u.years) | set(u.unknown_years)
