@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .corpus import Corpus, new_bullet_ids
+from .model import Status
 
 UNITS = (
     "km",
@@ -77,6 +78,7 @@ class Figure:
     department: str
     bullet_id: int
     text: str  # the whole verbatim bullet
+    planned: bool = False  # from a bullet that states a plan (予定): a target, not a count
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ def corpus_figures(corpus: Corpus) -> list[Figure]:
                     b.department,
                     i,
                     b.text,
+                    b.status is Status.PLANNED,
                 )
             )
     return figures
@@ -206,10 +209,12 @@ def build_series(figures: list[Figure], min_years: int = 2) -> list[Series]:
     """Figures of one measure with the same label and unit over ≥ ``min_years`` fiscal years.
 
     A label that occurs twice in one year (two different things counted alike) is ambiguous and
-    forms no series.
+    forms no series. Planned figures (「3回開催予定」) are targets, not counts, and are left out.
     """
     groups: dict[tuple[str, str, str], dict[int, list[Figure]]] = {}
     for f in figures:
+        if f.planned:
+            continue
         groups.setdefault((f.measure_id, series_key(f.label), f.unit), {}).setdefault(f.fiscal_year, []).append(f)
     out = []
     for (mid, _, unit), by_year in groups.items():
