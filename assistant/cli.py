@@ -53,11 +53,10 @@ def ingest(
     """Parse data/*.txt (and REPORT), rebuild the store and the index atomically, print a summary."""
     from .corpus import merge_reports
     from .embed import EmbedderError, load_embedder
-    from .ingest import ingest as run_ingest
     from .ingest import load_reports, preview_addition, read_report, report_paths
     from .normalize import load_corrections
     from .parse import ParseError
-    from .service import make_tokenizer
+    from .service import ingest_configured
 
     settings = get_settings()
     corrections = load_corrections(settings.data_dir)
@@ -78,16 +77,7 @@ def ingest(
         embedder = load_embedder(settings.embedder)
         bar = _ProgressBar()
         try:
-            corpus, result = run_ingest(
-                settings.data_dir,
-                settings.index_dir,
-                embedder=embedder,
-                tokenizer=make_tokenizer(settings),
-                sudachi_mode=settings.sudachi_mode,
-                add=report,
-                progress=bar,
-                force=force,
-            )
+            corpus, result = ingest_configured(settings, embedder, add=report, progress=bar, force=force)
         finally:
             bar.close()
     except ParseError as e:

@@ -7,8 +7,10 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from .config import Settings
+from .corpus import Corpus
 from .embed import Embedder, load_embedder
 from .figures import Insights
 from .index import BuildResult, SearchIndex, load_index
@@ -49,6 +51,28 @@ def make_searcher(
     return Searcher(index, embedder, tokenizer, synonyms, corrections)
 
 
+def ingest_configured(
+    settings: Settings,
+    embedder: Embedder,
+    tokenizer: SudachiTokenizer | None = None,
+    *,
+    add: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
+) -> tuple[Corpus, BuildResult]:
+    """:func:`assistant.ingest.ingest` with the paths and Sudachi mode of ``settings`` (CLI and start-up)."""
+    return ingest(
+        settings.data_dir,
+        settings.index_dir,
+        embedder=embedder,
+        tokenizer=tokenizer or make_tokenizer(settings),
+        sudachi_mode=settings.sudachi_mode,
+        add=add,
+        progress=progress,
+        force=force,
+    )
+
+
 def open_assistant(
     settings: Settings,
     *,
@@ -67,14 +91,7 @@ def open_assistant(
     data_error = None
     if build:
         try:
-            _, result = ingest(
-                settings.data_dir,
-                settings.index_dir,
-                embedder=embedder,
-                tokenizer=tokenizer,
-                sudachi_mode=settings.sudachi_mode,
-                progress=progress,
-            )
+            _, result = ingest_configured(settings, embedder, tokenizer, progress=progress)
         except ParseError as e:
             data_error = str(e)
             log.error("data/ does not parse, serving the previous index: %s", e)
