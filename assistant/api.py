@@ -161,6 +161,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             response: Response = _error(413, "too_large", msg.ERR_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
+        elif length is None and "chunked" in request.headers.get("transfer-encoding", "").lower():
+            # The size limit is checked on Content-Length; a chunked body would get around it.
+            response = _error(411, "length_required", msg.ERR_BAD_REQUEST, "send the body with a Content-Length")
         else:
             try:
                 response = await call_next(request)

@@ -98,6 +98,16 @@ def client(assistant: Assistant) -> Iterator[TestClient]:  # noqa: F811
         yield c
 
 
+def test_chunked_body_cannot_get_around_the_size_limit(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"question": "'
+        yield b"a" * (2 * 1024 * 1024)
+        yield b'"}'
+
+    r = client.post("/api/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code in (411, 413) and r.json()["error"]["message"]
+
+
 @pytest.mark.parametrize(("name", "method", "path", "body", "status"), CASES, ids=[c[0] for c in CASES])
 def test_hostile_input(client: TestClient, name: str, method: str, path: str, body: bytes | None, status: int) -> None:
     headers = {"content-type": "application/json"} if body is not None and name != "no content type" else {}
