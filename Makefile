@@ -45,6 +45,7 @@ lint format:
 
 eval: ingest
 	$(BIN)/assistant eval ../shared/eval/dev_queries.jsonl
+	$(BIN)/assistant eval ../shared/eval/answers_dev.jsonl
 
 bench: ingest
 	$(BIN)/python scripts/bench.py

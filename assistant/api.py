@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import messages as msg
-from .answer import Turn, answer_question
+from .answer import Turn, answer
 from .api_models import (
     AskRequest,
     AskResponse,
@@ -216,15 +216,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         history = [Turn(t.role, clean_text(t.content[: settings.max_question_chars])) for t in body.history][
             -2 * settings.max_history_turns :
         ]
-        answer = answer_question(
-            a.searcher,
-            question,
-            history=history,
-            filters=to_filters(a, body.filters),
-            gate=a.gate,
-            insights=a.insights,
-        )
-        return ask_response(answer, a.searcher.corpus.fiscal_years)
+        result = answer(a.context, question, history, to_filters(a, body.filters))
+        return ask_response(result, a.searcher.corpus.fiscal_years)
 
     @app.post("/api/search", response_model=SearchResponse, tags=["search"])
     def search(body: SearchRequest, request: Request) -> SearchResponse:

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .answer import Answer
+from .answer import Answer, AnswerGroup, Coverage
 from .corpus import year_range_label
 from .figures import Series, format_value
 from .model import fiscal_year_label
+from .question import Intent
 from .search import Filters, Hit, SearchResult
 
 
@@ -146,7 +147,10 @@ class CitationOut(BaseModel):
     fiscal_years: list[int]
     years_label: str
     status: str
-    text: str = Field(description="verbatim bullet text")
+    text: str = Field(
+        description="the bullet as displayed: verbatim, extraction typos corrected (data/corrections.tsv)"
+    )
+    text_verbatim: str = Field(description="the bullet exactly as in the source line")
     source: SourceOut = Field(description="the newest year's source line")
     occurrences: list[OccurrenceOut] = Field(description="every year this text was reported")
 
@@ -163,6 +167,7 @@ class AnswerGroupOut(BaseModel):
     measure: str
     departments: list[str]
     items: list[AnswerItemOut]
+    section: str = Field(default="", description="set where groups are listed by section (department lists)")
 
 
 class PointOut(BaseModel):
@@ -220,7 +225,26 @@ class AskResponse(BaseModel):
     filters: FiltersOut
     unknown_years: list[int]
     available_years: list[int]
-    series: list[SeriesOut] = Field(default=[], description="figures by year for a chart (trend questions)")
+    series: list[SeriesOut] = Field(default=[], description="figures by year for a chart (trend, compare)")
+    coverage: Coverage = Field(
+        description="direct: answered from the reports; related: not mentioned, related activities in `related`; "
+        "none: not mentioned; out_of_scope: not about the reports"
+    )
+    intent: Intent = Field(description="how the question was read")
+    related: list[AnswerGroupOut] = Field(default=[], description="related activities, never the answer itself")
+    absent_terms: list[str] = Field(default=[], description="words of the question the reports never use")
+
+
+def _group_out(g: AnswerGroup) -> AnswerGroupOut:
+    return AnswerGroupOut(
+        measure_id=g.measure_id,
+        measure=g.measure,
+        departments=list(g.departments),
+        section=g.section,
+        items=[
+            AnswerItemOut(text=i.text, years_label=i.years_label, status=i.status, citation=i.citation) for i in g.items
+        ],
+    )
 
 
 def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskResponse:
@@ -241,6 +265,7 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
             years_label=c.years_label,
             status=c.status,
             text=c.text,
+            text_verbatim=c.text_verbatim,
             source=source(c.occurrences[-1].file, c.occurrences[-1].line, c.occurrences[-1].column),
             occurrences=[
                 OccurrenceOut(
@@ -254,18 +279,7 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
         )
         for c in answer.citations
     ]
-    groups = [
-        AnswerGroupOut(
-            measure_id=g.measure_id,
-            measure=g.measure,
-            departments=list(g.departments),
-            items=[
-                AnswerItemOut(text=i.text, years_label=i.years_label, status=i.status, citation=i.citation)
-                for i in g.items
-            ],
-        )
-        for g in answer.groups
-    ]
+    groups = [_group_out(g) for g in answer.groups]
     return AskResponse(
         question=answer.question,
         resolved_question=answer.resolved_question,
@@ -284,6 +298,10 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
             series_out(sr, answer.groups[0].measure if answer.groups else "", nums)
             for sr, nums in zip(answer.series, answer.series_citations, strict=True)
         ],
+        coverage=answer.coverage,
+        intent=answer.intent,
+        related=[_group_out(g) for g in answer.related],
+        absent_terms=list(answer.absent_terms),
     )
 
 

@@ -158,12 +158,12 @@ def search(
 @app.command()
 def ask(question: str) -> None:
     """Answer a question as the chat does, with citations."""
-    from .answer import answer_question
+    from .answer import answer
 
     assistant = _open()
-    answer = answer_question(assistant.searcher, question, gate=assistant.gate, insights=assistant.insights)
-    typer.echo(answer.text)
-    for c in answer.citations:
+    result = answer(assistant.context, question)
+    typer.echo(result.text)
+    for c in result.citations:
         typer.echo(f"[{c.number}] {c.measure}（{c.department}、{c.years_label}）{c.source_file}:{c.source_line}")
 
 
@@ -173,15 +173,28 @@ def evaluate(
     top_k: Annotated[int, typer.Option("--top-k")] = 10,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Hit@1, Hit@5, MRR@10 for BM25, dense and fused rankings on a judged question file, plus the misses."""
+    """Retrieval files (lines with `measures`): Hit@1, Hit@5, MRR@10 for BM25, dense and fused rankings, plus the
+    misses. Answer files (lines with `kind`): the pass rate per kind of question, plus the failures."""
+    from .answer import answer
     from .evaluate import evaluate_file, format_report
+    from .evaluate_answers import evaluate_answers, format_answer_report, is_answer_file, read_answer_judgements
 
+    if not file.is_file():
+        _fail(f"{file}: no such file")
     assistant = _open()
     try:
-        report = evaluate_file(assistant.searcher, file, top_k=top_k)
+        if is_answer_file(file):
+            ctx = assistant.context
+            judged = read_answer_judgements(file)
+            answers = evaluate_answers(lambda q, history: answer(ctx, q, history), judged, str(file))
+            text = format_answer_report(answers)
+            payload: dict[str, object] = answers.as_dict()
+        else:
+            report = evaluate_file(assistant.searcher, file, top_k=top_k)
+            text, payload = format_report(report), report.as_dict()
     except (OSError, ValueError) as e:
         _fail(f"{file}: {e}")
-    typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if json_out else format_report(report))
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2) if json_out else text)
 
 
 @app.command()

@@ -27,6 +27,8 @@ _ABBR_YEAR = re.compile(r"(?<![A-Za-z0-9])([MTSHRrh])\s*(元|\d{1,2})(?:\s*年�
 _ABBR_RANGE = re.compile(
     r"(?<![A-Za-z0-9])([MTSHRrh])\s*(元|\d{1,2})\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*(?:([MTSHRrh])\s*)?(\d{1,2})(?:\s*年度?)?(?![\d.A-Za-z])"
 )
+# 「令和4年度と5年度」: a bare year after an era year belongs to the same era.
+_BARE_YEAR = re.compile(r"(?<![\dA-Za-z元])(元|\d{1,2})\s*年度")
 _WESTERN_RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*((?:19|20)\d{2})\s*年度?")
 _WESTERN = re.compile(r"(?:FY\s*((?:19|20)\d{2}))|(?:((?:19|20)\d{2})\s*年度?)", re.IGNORECASE)
 _RELATIVE = {
@@ -101,6 +103,15 @@ def find_years(question: str, newest: int | None = None) -> list[YearMention]:
         if free(m):
             with suppress(ValueError):
                 add(m, [era_to_western(era(m.group(1)), _n(m.group(2)))])
+    eras = sorted(
+        [(m.start(), m.group(1)) for m in _ERA_YEAR.finditer(text)]
+        + [(m.start(), era(m.group(1))) for m in _ABBR_YEAR.finditer(text)]
+    )
+    for m in _BARE_YEAR.finditer(text):
+        before = [name for start, name in eras if start < m.start()]
+        if free(m) and before:
+            with suppress(ValueError):
+                add(m, [era_to_western(before[-1], _n(m.group(1)))])
     for m in _WESTERN_RANGE.finditer(text):
         if free(m) and int(m.group(1)) <= int(m.group(2)) <= int(m.group(1)) + 50:
             add(m, list(range(int(m.group(1)), int(m.group(2)) + 1)))

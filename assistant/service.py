@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .answer import Context, Headlines
 from .config import Settings
 from .corpus import Corpus
 from .embed import Embedder, load_embedder
@@ -20,6 +21,7 @@ from .parse import ParseError
 from .relevance import Gate, fit_gate, read_calibration
 from .search import QUERY_PIPELINE_VERSION, Searcher
 from .tokenize import SudachiTokenizer, SynonymTable, load_synonyms
+from .vocabulary import Vocabulary
 
 log = logging.getLogger("assistant")
 
@@ -34,10 +36,17 @@ class Assistant:
     gate: Gate
     insights: Insights
     data_error: str | None = None
+    vocabulary: Vocabulary | None = None
+    headlines: Headlines | None = None
 
     @property
     def index(self) -> SearchIndex:
         return self.searcher.index
+
+    @property
+    def context(self) -> Context:
+        """What composing an answer reads."""
+        return Context(self.searcher, self.insights, self.gate, self.vocabulary, self.headlines)
 
 
 def make_tokenizer(settings: Settings) -> SudachiTokenizer:
@@ -100,7 +109,23 @@ def open_assistant(
     corrections = load_corrections(settings.data_dir)
     searcher = make_searcher(index, embedder, tokenizer, settings, corrections)
     insights = Insights.from_corpus(index.corpus)
-    return Assistant(settings, searcher, result, calibrate_gate(searcher, settings), insights, data_error)
+    gate = calibrate_gate(searcher, settings)
+    vocabulary = make_vocabulary(index, tokenizer, searcher.synonyms)
+    headlines = Headlines(index.corpus, tokenizer.noun_chunks)
+    return Assistant(settings, searcher, result, gate, insights, data_error, vocabulary, headlines)
+
+
+def make_vocabulary(index: SearchIndex, tokenizer: SudachiTokenizer, synonyms: SynonymTable) -> Vocabulary:
+    """The words the index uses, from the BM25 index itself (no second pass over the passages)."""
+    bm25 = index.bm25
+    return Vocabulary.from_bm25(
+        bm25.vocab_dict,  # type: ignore[attr-defined]
+        bm25.scores["indptr"],  # type: ignore[attr-defined]
+        len(index.corpus.bullets),
+        tokenizer.nouns,
+        tokenizer,
+        synonyms,
+    )
 
 
 def _one_faiss_thread() -> None:

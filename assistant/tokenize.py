@@ -145,6 +145,36 @@ class SudachiTokenizer:
             after_number = kept and pos[1] == "数詞"
         return out
 
+    def nouns(self, text: str) -> list[tuple[str, str]]:
+        """The content nouns of ``text`` as whole words (mode-C units), each as (written, normalised form):
+        「客引き行為の防止」 → 客引き, 行為, 防止; 「ひったくり」 → (ひったくり, 引っ手繰り). Numerals and counters are
+        left out. Used to tell what a question is about."""
+        text = unicodedata.normalize("NFKC", text)
+        if not text.strip():
+            return []
+        out: dict[str, str] = {}
+        for m in self._sudachi().tokenize(text):
+            pos = m.part_of_speech()
+            if pos[0] == "名詞" and pos[1] != "数詞" and "助数詞" not in pos[2] and self._keep(m):
+                out.setdefault(m.normalized_form().lower(), m.surface())
+        return [(written, norm) for norm, written in out.items()]
+
+    def noun_chunks(self, text: str) -> list[str]:
+        """Runs of nouns and their suffixes as written (NFKC): 「自動通話録音機の貸与や関係機関と連携」 →
+        自動通話録音機, 貸与, 関係機関, 連携. The names of things a text talks about."""
+        chunks, current = [], ""
+        for m in self._sudachi().tokenize(unicodedata.normalize("NFKC", text)):
+            pos = m.part_of_speech()
+            if pos[0] in ("名詞", "接尾辞") and (current or pos[0] == "名詞"):
+                current += m.surface()
+            else:
+                if current:
+                    chunks.append(current)
+                current = m.surface() if pos[0] == "名詞" else ""
+        if current:
+            chunks.append(current)
+        return list(dict.fromkeys(chunks))
+
     @staticmethod
     def _join(out: list[str], left: str | None, norm: str) -> str | None:
         if left is None:

@@ -1,0 +1,35 @@
+"""Question → a short Japanese answer with numbered citations. Deterministic, offline, no LLM.
+
+The answer is built only from verbatim bullets (extraction typos corrected for display): a lead sentence
+that answers what was asked (a figure, a comparison, "the reports do not mention it"), then the activities
+grouped by measure, each ending with a citation marker. One composer per :class:`~assistant.question.Intent`.
+"""
+
+from ..question import Role, Turn
+from .context import Context
+from .planner import SEARCH_DEPTH, answer, answer_question
+from .records import Answer, AnswerGroup, AnswerItem, Citation, Coverage, Occurrence, department_label
+from .select import MAX_GROUPS, MAX_ITEMS, MAX_ITEMS_PER_GROUP, NEAR_DUPLICATE, RELATIVE_CUT, Headlines, select_hits
+
+__all__ = [
+    "MAX_GROUPS",
+    "MAX_ITEMS",
+    "MAX_ITEMS_PER_GROUP",
+    "NEAR_DUPLICATE",
+    "RELATIVE_CUT",
+    "SEARCH_DEPTH",
+    "Answer",
+    "AnswerGroup",
+    "AnswerItem",
+    "Citation",
+    "Context",
+    "Coverage",
+    "Headlines",
+    "Occurrence",
+    "Role",
+    "Turn",
+    "answer",
+    "answer_question",
+    "department_label",
+    "select_hits",
+]

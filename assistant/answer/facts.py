@@ -1,0 +1,127 @@
+"""Which figure a question asks for, and that figure in every year it was reported. Pure functions.
+
+A fact question (「青パトは何台ありますか」) is matched against the figures table (label and unit) of
+the bullets retrieval ranked highest: the counter asked for (何台 → 台, 件数 → 件) must match, and the
+label's overlap with the question (「配信数」, 「距離」) decides between figures of one bullet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..corpus import Corpus
+from ..figures import Figure, Insights, Series, series_key
+from ..model import Status
+from ..question import Quantity
+from ..search import Hit
+from .select import bigrams
+
+# How many of the best hits may hold the figure: the right bullet ranked in the top 5 for every fact
+# question of ../shared/eval/answers_dev.jsonl; 10 leaves room without reaching unrelated measures.
+FIGURE_DEPTH = 10
+UNIT_WEIGHT = 1.0  # the counter asked for (何台) outweighs any ranking difference (fused scores are 0..1)
+LABEL_WEIGHT = 0.8  # the label's share of the question (「配信数」 over 「加入登録数」 in one bullet)
+# A figure is stated as the answer only when its counter is the one asked for or at least this share of
+# its label's character bigrams is in the question; otherwise the bullet is quoted instead.
+CONFIDENT_LABEL = 0.5
+_DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}月|\d{1,2}日")
+
+
+@dataclass(frozen=True)
+class FigureMatch:
+    figure: Figure
+    score: float
+    confident: bool
+
+
+def label_share(label: str, question: str) -> float:
+    grams = bigrams(series_key(label))
+    return len(grams & bigrams(question)) / len(grams) if grams else 0.0
+
+
+def match_figure(question: str, quantity: Quantity, hits: Sequence[Hit], insights: Insights) -> FigureMatch | None:
+    """The figure of the top hits that best answers a fact question, or None when none has a figure."""
+    by_bullet: dict[int, list[Figure]] = {}
+    for f in insights.figures:
+        by_bullet.setdefault(f.bullet_id, []).append(f)
+    best: FigureMatch | None = None
+    for h in hits[:FIGURE_DEPTH]:
+        for f in by_bullet.get(h.bullet_id, ()):
+            unit_ok = f.unit in quantity.units
+            if quantity.units and not unit_ok:
+                continue
+            share = label_share(f.label, question)
+            score = h.score + UNIT_WEIGHT * unit_ok + LABEL_WEIGHT * share
+            if best is None or score > best.score:
+                best = FigureMatch(f, score, unit_ok or share >= CONFIDENT_LABEL)
+    return best
+
+
+def same_series(figure: Figure, insights: Insights) -> dict[int, Figure]:
+    """The figure in each year it was reported: same measure, label (qualifiers aside) and counter."""
+    key = series_key(figure.label)
+    out: dict[int, Figure] = {}
+    for f in insights.figures:
+        if f.measure_id == figure.measure_id and f.unit == figure.unit and series_key(f.label) == key:
+            out.setdefault(f.fiscal_year, f)
+    out[figure.fiscal_year] = out.get(figure.fiscal_year, figure)
+    return dict(sorted(out.items()))
+
+
+def status_of(corpus: Corpus, figure: Figure) -> Status:
+    return corpus.bullets[figure.bullet_id].status
+
+
+def latest_done(by_year: dict[int, Figure], corpus: Corpus) -> Figure:
+    """The newest figure reported as done (実績); the newest of any status when none is."""
+    done = [f for f in by_year.values() if status_of(corpus, f) is Status.ACTUAL]
+    return (done or list(by_year.values()))[-1]
+
+
+def nearest_years(by_year: dict[int, Figure], year: int, n: int = 2) -> list[Figure]:
+    """The figures of the years closest to ``year`` (a year the figure is missing from), oldest first."""
+    closest = sorted(by_year.values(), key=lambda f: (abs(f.fiscal_year - year), -f.fiscal_year))[:n]
+    return sorted(closest, key=lambda f: f.fiscal_year)
+
+
+def figure_text(f: Figure) -> str:
+    """The figure as printed in its bullet (「1,034件」, 「約650セット」), without a bracket it closed."""
+    span = f.span.strip()
+    if span.count(")") + span.count("）") > span.count("(") + span.count("（"):
+        span = span.rstrip(")）").strip()
+    return span
+
+
+def dated_hit(hits: Sequence[Hit]) -> Hit | None:
+    """The best hit that states a date (「11月6日開催予定」), for いつ questions."""
+    return next((h for h in hits[:FIGURE_DEPTH] if _DATE.search(h.bullet.text)), None)
+
+
+def pick_series(question: str, hits: Sequence[Hit], insights: Insights) -> Series | None:
+    """The series a trend question asks about, among the measures of the top hits.
+
+    Ranked by how much of the question its label and unit share (「回数」 → パトロール回数, 「台数」 → 台),
+    then by whether it contains a top hit, then by its measure's rank.
+    """
+    top_bullets = {i for h in hits[:5] for i in h.bullet_ids}
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for rank, mid in enumerate(dict.fromkeys(h.measure.measure_id for h in hits[:10])):
+        for series in insights.series_for(mid):
+            contains = any(p.bullet_id in top_bullets for p in series.points)
+            overlap = len(bigrams(question) & bigrams(series.label)) + (series.unit in question)
+            key = (overlap, int(contains), -rank)
+            if best is None or key > best:
+                best, chosen = key, series
+    return chosen
+
+
+def series_of(figure: Figure, insights: Insights) -> Series | None:
+    """The charted series a figure belongs to, if it forms one."""
+    key = series_key(figure.label)
+    return next(
+        (s for s in insights.series_for(figure.measure_id) if s.unit == figure.unit and series_key(s.label) == key),
+        None,
+    )

@@ -1,0 +1,124 @@
+"""Question → answer: read the question, search, decide whether the reports cover it, compose by intent.
+
+Whether the reports cover a question is decided from two kinds of evidence, in this order:
+1. its content nouns (:mod:`assistant.vocabulary`): when the reports use none of them (万引き, 客引き, 住民票),
+   the lead says so, whatever the ranking found; crime statistics get their own sentence;
+2. the calibrated gate (:mod:`assistant.relevance`) on the retrieval scores, overridden to accept when every
+   content noun is used and one of them is specific to few passages (さすまた, 空き家).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .. import messages as msg
+from ..corpus import year_range_label
+from ..figures import Insights
+from ..question import Intent, Question, Turn, has_topic, parse_question, strip_years_and_departments
+from ..relevance import Gate
+from ..search import Filters, Notice, Ranking, Searcher
+from ..vocabulary import TermCheck, Vocabulary
+from .context import Context, Draft
+from .lists import compose_department, compose_new, compose_year_list
+from .quantities import compose_compare, compose_fact, compose_trend
+from .records import Answer, Coverage
+from .select import MAX_ITEMS, Headlines
+from .topic import compose_not_found, compose_responsible, compose_topic, topic_groups
+
+SEARCH_DEPTH = 20
+
+Composer = Callable[[Context, Draft], Answer]
+COMPOSERS: dict[Intent, Composer] = {
+    Intent.TOPIC: compose_topic,
+    Intent.FACT: compose_fact,
+    Intent.COMPARE: compose_compare,
+    Intent.TREND: compose_trend,
+    Intent.RESPONSIBLE: compose_responsible,
+    Intent.DEPARTMENT_LIST: compose_department,
+    Intent.YEAR_LIST: compose_year_list,
+}
+# These list from the corpus by year or department: no topic to find in the reports.
+_UNSCOPED = (Intent.DEPARTMENT_LIST, Intent.YEAR_LIST, Intent.NEW)
+
+
+def answer(ctx: Context, text: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
+    """The whole answer to one question (with the earlier turns the client sent)."""
+    corpus, searcher = ctx.corpus, ctx.searcher
+    q = parse_question(text, history, corpus.fiscal_years, corpus.departments)
+    result = searcher.search(q.resolved, top_k=SEARCH_DEPTH, filters=filters)
+    draft = Draft(q, result, ctx.book())
+    if Notice.UNKNOWN_YEAR in result.notices:
+        return _unknown_year(ctx, draft)
+    if q.intent is Intent.NEW:
+        return _new(ctx, draft)
+    if q.intent in _UNSCOPED and result.filters.years + result.filters.departments:
+        return COMPOSERS[q.intent](ctx, draft)
+    check = _terms(ctx, q)
+    accepted = ctx.gate.accepts(result.best_cosine, result.best_bm25) if ctx.gate else bool(result.hits)
+    if q.statistics:
+        return _absent(ctx, draft, check, accepted, statistics=True)
+    if check.all_missing or (check.mostly_missing and accepted):
+        return _absent(ctx, draft, check, accepted)
+    if not (accepted or (check.rare and not check.missing)):
+        return compose_not_found(ctx, draft, in_scope=False)
+    return COMPOSERS.get(q.intent, compose_topic)(ctx, draft)
+
+
+def answer_question(
+    searcher: Searcher,
+    question: str,
+    *,
+    history: Sequence[Turn] = (),
+    filters: Filters | None = None,
+    gate: Gate | None = None,
+    insights: Insights | None = None,
+    vocabulary: Vocabulary | None = None,
+    headlines: Headlines | None = None,
+) -> Answer:
+    """:func:`answer` with the context built from its parts (the CLI, tests)."""
+    ctx = Context(searcher, insights or Insights.from_corpus(searcher.corpus), gate, vocabulary, headlines)
+    return answer(ctx, question, history, filters)
+
+
+def _terms(ctx: Context, q: Question) -> TermCheck:
+    if ctx.vocabulary is None:
+        return TermCheck((), (), ())
+    return ctx.vocabulary.check(strip_years_and_departments(q.resolved, ctx.corpus.departments))
+
+
+def _absent(ctx: Context, draft: Draft, check: TermCheck, accepted: bool, statistics: bool = False) -> Answer:
+    """The reports do not mention it: say so first; related activities may follow, labelled as related."""
+    sentences = []
+    if check.missing and not statistics:
+        sentences.append(msg.ABSENT.format(terms="」「".join(check.missing)))
+    if statistics:
+        sentences.append(msg.STATISTICS)
+    related = topic_groups(ctx, draft, draft.result.hits, headline=False) if accepted and check.present else []
+    if related:
+        sentences.append(msg.RELATED_INTRO)
+        return draft.done("".join(sentences), related=related, coverage=Coverage.RELATED,
+                          absent_terms=check.missing)  # fmt: skip
+    draft.notes.extend([msg.SCOPE.format(years=year_range_label(list(ctx.corpus.fiscal_years))), msg.TRY_EXAMPLES])
+    coverage = Coverage.NONE if accepted or statistics else Coverage.OUT_OF_SCOPE
+    return draft.done(
+        "".join(sentences), coverage=coverage, suggestions=msg.EXAMPLE_QUESTIONS[:3], absent_terms=check.missing
+    )
+
+
+def _unknown_year(ctx: Context, draft: Draft) -> Answer:
+    available = year_range_label(list(ctx.corpus.fiscal_years))
+    asked = year_range_label(list(draft.result.understanding.unknown_years))
+    draft.notes.extend([msg.SCOPE.format(years=available), msg.TRY_EXAMPLES])
+    lead = msg.UNKNOWN_YEAR.format(asked=asked, years=available)
+    return draft.done(lead, coverage=Coverage.NONE, suggestions=msg.EXAMPLE_QUESTIONS[:3])
+
+
+def _new(ctx: Context, draft: Draft) -> Answer:
+    searcher, result = ctx.searcher, draft.result
+    years = result.filters.years or (max(ctx.corpus.fiscal_years),)
+    keep = searcher.mask(Filters(years, result.filters.departments, result.filters.sections))
+    ids = [i for i in sorted(ctx.insights.new_ids) if keep is None or keep[i]]
+    if has_topic(draft.question.resolved, ctx.corpus.departments) and ids:
+        scores = searcher.scores(draft.question.resolved, Ranking.FUSED, keep)
+        ids = [i for i in sorted(ids, key=lambda i: -scores[i]) if scores[i] > -1][:MAX_ITEMS]
+    return compose_new(ctx, draft, ids, years)

@@ -1,0 +1,200 @@
+"""Answers about figures: one figure (fact), two years side by side (compare), every year (trend)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .. import messages as msg
+from ..corpus import year_range_label
+from ..figures import Figure, Series
+from ..model import Status, wareki_label
+from ..question import Intent, Quantity
+from ..search import Hit
+from .context import Context, Draft
+from .facts import (
+    FIGURE_DEPTH,
+    FigureMatch,
+    dated_hit,
+    figure_text,
+    label_share,
+    latest_done,
+    match_figure,
+    nearest_years,
+    pick_series,
+    same_series,
+    series_of,
+    status_of,
+)
+from .records import Answer
+from .topic import compose_topic, topic_groups
+
+
+def _subject(topic: str, figure: Figure) -> str:
+    """「青パト」 + label 「車両数」 → 「青パトの車両数」; a label the topic already says is not repeated."""
+    label = figure.label.split(" ")[0]
+    if not label or label_share(label, topic) >= 0.5 or len(label) > 12:
+        return topic
+    if label_share(topic, label) == 1.0:
+        return label  # 「街路灯」 + 「街路灯新規設置件数」: the label says it all
+    return f"{topic}の{label}"
+
+
+def _match(ctx: Context, draft: Draft) -> FigureMatch | None:
+    q = draft.question
+    quantity = q.quantity or Quantity()
+    return match_figure(q.resolved, quantity, draft.result.hits, ctx.insights)
+
+
+def _planned_note(ctx: Context, draft: Draft, by_year: dict[int, Figure], shown: Figure) -> str | None:
+    """The newest column's value when it is a plan (or includes plans) and newer than the figure shown."""
+    newest = by_year[max(by_year)]
+    if newest.fiscal_year <= shown.fiscal_year:
+        return None
+    status = status_of(ctx.corpus, newest)
+    template = {Status.PLANNED: msg.FACT_PLANNED, Status.CURRENT: msg.FACT_CURRENT}.get(status)
+    if template is None:
+        return None
+    n = draft.book.cite([newest.bullet_id])
+    return template.format(year=wareki_label(newest.fiscal_year), value=figure_text(newest), n=n)
+
+
+def compose_fact(ctx: Context, draft: Draft) -> Answer:
+    """The figure asked for in the lead, with its year and citation; the bullets below as usual."""
+    q = draft.question
+    counted = _counted_hit(draft)
+    match = _match(ctx, draft) if counted is None else None
+    if match is None or not match.confident:
+        return _compose_quote(ctx, draft, counted)
+    by_year = same_series(match.figure, ctx.insights)
+    subject = _subject(q.topic, match.figure)
+    asked = [y for y in draft.result.filters.years if y in ctx.corpus.fiscal_years]
+    sentences = []
+    if asked:
+        for year in asked:
+            if year in by_year:
+                f = by_year[year]
+                n = draft.book.cite([f.bullet_id])
+                sentences.append(msg.FACT.format(subject=subject, year=wareki_label(year), value=figure_text(f), n=n))
+            else:
+                sentences.append(msg.FACT_MISSING_YEAR.format(year=wareki_label(year), subject=subject))
+                sentences.append(msg.FACT_NEAREST.format(values=_values(draft, nearest_years(by_year, year))))
+    else:
+        f = latest_done(by_year, ctx.corpus)
+        n = draft.book.cite([f.bullet_id])
+        sentences.append(msg.FACT.format(subject=subject, year=wareki_label(f.fiscal_year), value=figure_text(f), n=n))
+        planned = _planned_note(ctx, draft, by_year, f)
+        if planned:
+            sentences.append(planned)
+    groups = topic_groups(ctx, draft, draft.result.hits, headline=False)
+    return draft.done("".join(sentences), groups)
+
+
+def _values(draft: Draft, figures: Sequence[Figure]) -> str:
+    return "、".join(
+        msg.COMPARE_POINT.format(
+            year=wareki_label(f.fiscal_year), value=figure_text(f), n=draft.book.cite([f.bullet_id])
+        )
+        for f in figures
+    )
+
+
+def _counted_hit(draft: Draft) -> Hit | None:
+    """「事業者はいくつ」: the best hit that puts a number before the noun counted (「市内11の事業者等」)."""
+    quantity = draft.question.quantity
+    if quantity is None or not quantity.counted:
+        return None
+    pattern = re.compile(rf"\d[\d,]*\s*(の|か所の|ヶ所の)?{re.escape(quantity.counted)}")
+    return next((h for h in draft.result.hits[:FIGURE_DEPTH] if pattern.search(h.bullet.text)), None)
+
+
+def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer:
+    """No figure answers the question with confidence: quote the best bullet (a date for いつ) in the lead."""
+    q, hits = draft.question, draft.result.hits
+    if not hits:
+        return compose_topic(ctx, draft)
+    hit = hit or (dated_hit(hits) if q.quantity and q.quantity.date else None) or hits[0]
+    newest = max(hit.bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
+    b = ctx.corpus.bullets[newest]
+    n = draft.book.cite(hit.bullet_ids)
+    lead = msg.FACT_QUOTE.format(
+        subject=q.topic, year=wareki_label(b.fiscal_year), text=draft.book.citations[n - 1].text, n=n
+    )
+    groups = topic_groups(ctx, draft, hits, headline=False)
+    return draft.done(lead, groups, intent=Intent.FACT)
+
+
+def compose_compare(ctx: Context, draft: Draft) -> Answer:
+    """Both years' figures in the lead (403回 → 203回), the chart of the series, the bullets of each year."""
+    q = draft.question
+    years = list(q.years)
+    match = _match(ctx, draft)
+    if match is None or not match.confident:
+        groups = topic_groups(ctx, draft, draft.result.hits, headline=False)
+        if not groups:
+            return compose_topic(ctx, draft)
+        return draft.done(msg.COMPARE_TOPIC.format(topic=q.topic, years="と".join(map(wareki_label, years))), groups)
+    by_year = same_series(match.figure, ctx.insights)
+    subject = _subject(q.topic, match.figure)
+    have = [by_year[y] for y in years if y in by_year]
+    sentences = []
+    if len(have) >= 2:
+        first, last = have[0], have[-1]
+        direction = (
+            msg.INCREASED if last.value > first.value else msg.DECREASED if last.value < first.value else msg.UNCHANGED
+        )
+        sentences.append(
+            msg.COMPARE.format(
+                subject=subject, first=_values(draft, [first]), last=_values(draft, [last]), direction=direction
+            )
+        )
+    else:
+        for y in years:
+            if y not in by_year:
+                sentences.append(msg.FACT_MISSING_YEAR.format(year=wareki_label(y), subject=subject))
+        if have:
+            sentences.append(msg.FACT_NEAREST.format(values=_values(draft, have)))
+    series = series_of(match.figure, ctx.insights)
+    chart: tuple[Series, ...] = (series,) if series else ()
+    numbers = tuple(tuple(draft.book.cite([p.bullet_id]) for p in s.points) for s in chart)
+    items = [draft.book.item([f.bullet_id]) for f in have]
+    groups = [draft.book.group(match.figure.measure_id, items)] if items else []
+    return draft.done("".join(sentences), groups, series=chart, series_citations=numbers)
+
+
+def trend_summary(series: Series) -> str:
+    first, last = series.points[0], series.points[-1]
+    if last.value > first.value:
+        direction = "増えています"
+    elif last.value < first.value:
+        direction = "減っています"
+    else:
+        direction = "変わっていません"
+    return msg.TREND_SUMMARY.format(
+        label=series.label,
+        first_year=wareki_label(first.fiscal_year),
+        first=figure_text(first),
+        last_year=wareki_label(last.fiscal_year),
+        last=figure_text(last),
+        direction=direction,
+    )
+
+
+def compose_trend(ctx: Context, draft: Draft) -> Answer:
+    """Figures by year, oldest first, each a verbatim bullet with its citation, and a one-line summary."""
+    series = pick_series(draft.question.resolved, draft.result.hits, ctx.insights)
+    if series is None:
+        return compose_topic(ctx, draft)
+    items = [draft.book.item([p.bullet_id]) for p in series.points]
+    group = draft.book.group(series.measure_id, items)
+    lead = msg.LEAD_TREND.format(topic=draft.question.topic, label=series.label, unit=series.unit)
+    gaps = [
+        y
+        for y in range(series.points[0].fiscal_year, series.points[-1].fiscal_year)
+        if y not in ctx.corpus.fiscal_years
+    ]
+    draft.notes.append(trend_summary(series))
+    if gaps:
+        draft.notes.append(msg.TREND_GAPS.format(years=year_range_label(gaps)))
+    numbers = (tuple(i.citation for i in items),)
+    return draft.done(lead, [group], series=(series,), series_citations=numbers)

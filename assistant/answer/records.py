@@ -1,0 +1,134 @@
+"""The answer as typed records: what the CLI prints and the API serialises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .. import messages as msg
+from ..figures import Series
+from ..question import Intent
+from ..search import SearchResult
+
+
+class Coverage(StrEnum):
+    """How far the reports answer the question."""
+
+    DIRECT = "direct"  # the answer is in the reports
+    RELATED = "related"  # the reports do not mention it; related activities are shown, labelled as such
+    NONE = "none"  # the reports do not mention it, and nothing related is shown
+    OUT_OF_SCOPE = "out_of_scope"  # not about the reports at all
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    fiscal_year: int
+    fiscal_year_label: str
+    status: str
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    measure_id: str
+    measure: str
+    section: str
+    department: str
+    departments: tuple[str, ...]
+    fiscal_year: int  # the newest year of the text
+    fiscal_year_label: str
+    fiscal_years: tuple[int, ...]
+    years_label: str
+    status: str
+    text: str  # as displayed: the verbatim text with the extraction typos of data/corrections.tsv corrected
+    text_verbatim: str  # exactly as in the source line
+    occurrences: tuple[Occurrence, ...]  # every year this text was reported, with its source line
+
+    @property
+    def source_file(self) -> str:
+        return self.occurrences[-1].file
+
+    @property
+    def source_line(self) -> int:
+        return self.occurrences[-1].line
+
+    @property
+    def corrected(self) -> bool:
+        return self.text != self.text_verbatim
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    text: str  # as displayed (corrected)
+    years_label: str
+    status: str
+    citation: int
+
+
+@dataclass(frozen=True)
+class AnswerGroup:
+    measure_id: str
+    measure: str
+    departments: tuple[str, ...]
+    items: tuple[AnswerItem, ...]
+    section: str = ""  # set where groups are listed by section (department lists)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    resolved_question: str  # the question with the topic of earlier turns, for follow-ups
+    found: bool
+    lead: str
+    groups: tuple[AnswerGroup, ...]
+    citations: tuple[Citation, ...]
+    notes: tuple[str, ...]  # sentences after the groups (scope, unknown years, a trend's summary)
+    suggestions: tuple[str, ...]
+    result: SearchResult
+    series: tuple[Series, ...] = ()  # figures by year, for a chart (trend and compare questions)
+    series_citations: tuple[tuple[int, ...], ...] = ()  # citation number of each point, per series
+    coverage: Coverage = Coverage.DIRECT
+    intent: Intent = Intent.TOPIC
+    related: tuple[AnswerGroup, ...] = ()  # shown under 「関連する取組み」, never as the answer
+    absent_terms: tuple[str, ...] = ()  # words of the question the reports never use, named in the lead
+
+    @property
+    def states_absence(self) -> bool:
+        """The lead says the reports do not mention what was asked."""
+        return bool(self.absent_terms) or self.coverage in (Coverage.NONE, Coverage.RELATED)
+
+    @property
+    def text(self) -> str:
+        """The answer as plain text with [n] markers, as the CLI prints it."""
+        lines = [self.lead]
+        lines.extend(_group_lines(self.groups))
+        if self.related:
+            lines.append(f"\n{msg.RELATED_HEADING}")
+            lines.extend(_group_lines(self.related))
+        if self.notes:
+            lines.append("")
+            lines.extend(self.notes)
+        if self.suggestions:
+            lines.extend(f"・{s}" for s in self.suggestions)
+        return "\n".join(lines)
+
+
+def department_label(departments: tuple[str, ...]) -> str:
+    """The one way a list of departments is printed: 「地域安全課・経済課」."""
+    return "・".join(departments)
+
+
+def _group_lines(groups: tuple[AnswerGroup, ...]) -> list[str]:
+    lines = []
+    section = ""
+    for g in groups:
+        if g.section and g.section != section:
+            section = g.section
+            lines.append(f"\n〔{section}〕")
+        dept = f"（{msg.DEPARTMENT_PREFIX}{department_label(g.departments)}）" if g.departments else ""
+        lines.append(f"\n■ {g.measure}{dept}")
+        lines.extend(f"・{i.text}（{i.years_label}）[{i.citation}]" for i in g.items)
+    return lines

@@ -1,0 +1,138 @@
+"""Which bullets an answer shows: close to the best evidence, not near-duplicates, never out of context.
+
+Three rules beyond the ranking:
+- a bullet that shares no word with the question (BM25 zero, even with its measure's context) is dropped;
+- an elliptical bullet (「シニア元氣フェスタ(敬老会)にて、341人。」: a venue and a count, meaningless without
+  the bullet before it) is replaced by the bullet it depends on;
+- the activity a measure's own description names (「自動通話録音機の貸与や…」) leads that measure's group.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from ..corpus import Corpus
+from ..figures import UNITS
+from ..model import Status
+from ..search import Hit
+
+MAX_GROUPS = 3
+MAX_ITEMS_PER_GROUP = 4
+MAX_ITEMS = 8
+# Two bullets whose character bigrams overlap this much say the same thing in other words
+# (「振り込め詐欺防止チラシ…配布」 / 「振込詐欺防止チラシ…掲示」): the answer shows the better-ranked one.
+NEAR_DUPLICATE = 0.5
+# A hit joins the answer when its fused score is within this fraction of the best one: the fused score
+# is normalised per question, so this is relative to the best evidence, not an absolute cut.
+RELATIVE_CUT = 0.75
+# A noun run of the description shorter than this (人, 防止, 啓発) names no particular activity.
+MIN_HEADLINE_CHARS = 4
+
+_FIGURE = re.compile(rf"約?\d[\d,.]*\s*(?:{'|'.join(UNITS)})?")
+_VENUE = re.compile(r"^(?P<venue>.+?)(にて|に|で)[、,]?(?P<rest>.*)$")
+# What is left of an elliptical bullet once its venue and figures are gone: only these words.
+_EMPTY_WORDS = re.compile(r"実施|開催|参加者?|合計|延べ|計|人数|回|[、。,.\s()（）]")
+
+
+def bigrams(text: str) -> set[str]:
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return {t[i : i + 2] for i in range(len(t) - 1)} or {t}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def is_elliptical(text: str) -> bool:
+    """「シニア元氣フェスタ(敬老会)にて、341人。」: a venue and figures, with no activity of its own."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    m = _VENUE.match(t)
+    if not m or not re.search(r"\d", m.group("rest")):
+        return False
+    return not _EMPTY_WORDS.sub("", _FIGURE.sub("", m.group("rest")))
+
+
+def parent_of(corpus: Corpus, bullet_id: int) -> int | None:
+    """The nearest earlier bullet of the same measure, year and department block that is not elliptical."""
+    b = corpus.bullets[bullet_id]
+    for i in range(bullet_id - 1, -1, -1):
+        p = corpus.bullets[i]
+        if (p.measure_id, p.fiscal_year, p.department) != (b.measure_id, b.fiscal_year, b.department):
+            return None
+        if not is_elliptical(p.text):
+            return i
+    return None
+
+
+def select_hits(hits: Sequence[Hit], shares_words: Callable[[int], bool] = lambda _: True) -> list[Hit]:
+    """The hits worth showing: close to the best score, at most MAX_GROUPS measures and MAX_ITEMS items."""
+    if not hits:
+        return []
+    best = hits[0].score
+    floor = best * RELATIVE_CUT if best > 0 else best
+    chosen: list[Hit] = []
+    shingles: list[set[str]] = []
+    per_measure: dict[str, int] = {}
+    for h in hits:
+        if h.score < floor and chosen:
+            break
+        if not shares_words(h.bullet_id) or is_elliptical(h.bullet.text):
+            continue
+        grams = bigrams(h.bullet.text)
+        if any(jaccard(grams, other) >= NEAR_DUPLICATE for other in shingles):
+            continue
+        mid = h.measure.measure_id
+        if mid not in per_measure and len(per_measure) == MAX_GROUPS:
+            continue
+        if per_measure.get(mid, 0) == MAX_ITEMS_PER_GROUP:
+            continue
+        per_measure[mid] = per_measure.get(mid, 0) + 1
+        chosen.append(h)
+        shingles.append(grams)
+        if len(chosen) == MAX_ITEMS:
+            break
+    return chosen
+
+
+def elliptical_parents(corpus: Corpus, hits: Sequence[Hit], chosen: Sequence[Hit]) -> list[int]:
+    """Bullets that elliptical hits among the shown ones' neighbours depend on, not already shown."""
+    shown = {i for h in chosen for i in h.bullet_ids}
+    out: list[int] = []
+    for h in hits[: len(chosen) + 2]:
+        if is_elliptical(h.bullet.text) and h.score >= hits[0].score * RELATIVE_CUT:
+            parent = parent_of(corpus, h.bullet_id)
+            if parent is not None and parent not in shown and parent not in out:
+                out.append(parent)
+    return out
+
+
+class Headlines:
+    """Per measure, the bullets of the activity its description (施策の内容) names, newest finished year first."""
+
+    def __init__(self, corpus: Corpus, noun_chunks: Callable[[str], list[str]]) -> None:
+        self.corpus, self.noun_chunks = corpus, noun_chunks
+        self.of = lru_cache(maxsize=None)(self._of)
+
+    def _of(self, measure_id: str) -> tuple[int, ...]:
+        corpus = self.corpus
+        description = corpus.measure(measure_id).latest.description
+        ids = [i for i, b in enumerate(corpus.bullets) if b.measure_id == measure_id]
+        texts = {i: unicodedata.normalize("NFKC", corpus.bullets[i].text) for i in ids}
+        chunks = sorted(
+            (c for c in self.noun_chunks(description) if len(c) >= MIN_HEADLINE_CHARS), key=len, reverse=True
+        )
+        for chunk in chunks:
+            having = [i for i in ids if chunk in texts[i]]
+            years = [corpus.bullets[i].fiscal_year for i in having]
+            # One bullet a year: a particular activity, not a word every bullet of the measure repeats.
+            if having and len(years) == len(set(years)):
+                return tuple(sorted(having, key=lambda i: _recency(corpus, i), reverse=True))
+        return ()
+
+
+def _recency(corpus: Corpus, bullet_id: int) -> tuple[bool, int]:
+    b = corpus.bullets[bullet_id]
+    return (b.status is Status.ACTUAL, b.fiscal_year)

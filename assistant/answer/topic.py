@@ -1,0 +1,98 @@
+"""Topic answers (「高齢者の詐欺対策は？」), who is responsible (「担当はどこ？」) and the groups both show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .. import messages as msg
+from ..corpus import year_range_label
+from ..search import Hit, Ranking
+from .cite import CitationBook
+from .context import Context, Draft
+from .records import Answer, AnswerGroup, AnswerItem, Coverage
+from .select import elliptical_parents, select_hits
+
+
+def shares_words(ctx: Context, question: str) -> Callable[[int], bool]:
+    """Whether a bullet's passage shares a word with the question (BM25 above zero), computed once."""
+    lexical: np.ndarray = ctx.searcher.scores(question, Ranking.LEXICAL)
+    return lambda i: bool(np.isfinite(lexical[i]) and lexical[i] > 0)
+
+
+def hit_groups(
+    ctx: Context, book: CitationBook, hits: Sequence[Hit], extra: Sequence[int] = (), headline: bool = True
+) -> list[AnswerGroup]:
+    """Hits grouped by measure in order of each measure's best hit; inside a group, newest year first.
+
+    ``extra`` bullets (the ones an elliptical hit depends on) join their measure's group. The first
+    group starts with the activity its measure's description names, when that is not shown already.
+    """
+    corpus = ctx.corpus
+    order: dict[str, list[tuple[int, ...]]] = {}
+    for h in hits:
+        order.setdefault(h.measure.measure_id, []).append(h.bullet_ids)
+    for i in extra:
+        order.setdefault(corpus.bullets[i].measure_id, []).append((i,))
+    groups = []
+    for n, (mid, id_lists) in enumerate(order.items()):
+        shown = {i for ids in id_lists for i in ids}
+        lines = sorted(id_lists, key=lambda ids: -corpus.bullets[ids[-1]].fiscal_year)
+        if n == 0 and headline and ctx.headlines is not None:
+            lead_ids = ctx.headlines.of(mid)
+            if lead_ids and not shown & set(lead_ids):
+                lines.insert(1, (lead_ids[0],))  # after the best match: it answers the words asked
+        items: list[AnswerItem] = [book.item(ids) for ids in lines]
+        groups.append(book.group(mid, items))
+    return groups
+
+
+def topic_groups(ctx: Context, draft: Draft, hits: Sequence[Hit], headline: bool = True) -> list[AnswerGroup]:
+    chosen = select_hits(hits, shares_words(ctx, draft.question.resolved))
+    parents = elliptical_parents(ctx.corpus, hits, chosen)
+    return hit_groups(ctx, draft.book, chosen, parents, headline) if chosen or parents else []
+
+
+def compose_topic(ctx: Context, draft: Draft) -> Answer:
+    q, result = draft.question, draft.result
+    groups = topic_groups(ctx, draft, result.hits)
+    if not groups:
+        return compose_not_found(ctx, draft)
+    if result.filters.years:
+        lead = msg.LEAD_WITH_YEARS.format(topic=q.topic, years=year_range_label(list(result.filters.years)))
+    else:
+        lead = msg.LEAD.format(topic=q.topic)
+    return draft.done(lead, groups)
+
+
+def compose_responsible(ctx: Context, draft: Draft) -> Answer:
+    """The departments of the topic's best measure in the lead, then the matching activities."""
+    groups = topic_groups(ctx, draft, draft.result.hits, headline=False)
+    if not groups:
+        return compose_not_found(ctx, draft)
+    first = groups[0]
+    measure = ctx.corpus.measure(first.measure_id)
+    # The department block the best bullet stands in (【学務課】) is more precise than the measure's list.
+    best = draft.result.hits[0].bullet
+    departments = best.department or "・".join(first.departments)
+    lead = msg.RESPONSIBLE.format(
+        topic=draft.question.topic, departments=departments, measure=measure.name, n=first.items[0].citation
+    )
+    return draft.done(lead, groups)
+
+
+def compose_not_found(ctx: Context, draft: Draft, *, in_scope: bool = True) -> Answer:
+    """Nothing to show: blame the filters when the question itself is in scope."""
+    result = draft.result
+    scope = msg.SCOPE.format(years=year_range_label(list(ctx.corpus.fiscal_years)))
+    lead = msg.NOT_FOUND
+    if in_scope and (result.filters.years or result.filters.departments):
+        conditions = "、".join(
+            [year_range_label(list(result.filters.years))] * bool(result.filters.years)
+            + list(result.filters.departments)
+        )
+        lead = msg.FILTER_EMPTY.format(conditions=conditions)
+    draft.notes.extend([scope, msg.TRY_EXAMPLES])
+    coverage = Coverage.NONE if in_scope else Coverage.OUT_OF_SCOPE
+    return draft.done(lead, coverage=coverage, suggestions=msg.EXAMPLE_QUESTIONS[:3])
