@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import messages as msg
 from .answer import Answer, AnswerGroup, Coverage
 from .corpus import year_range_label
 from .figures import Series, format_value
@@ -232,6 +233,7 @@ class AskResponse(BaseModel):
     )
     intent: Intent = Field(description="how the question was read")
     related: list[AnswerGroupOut] = Field(default=[], description="related activities, never the answer itself")
+    related_title: str = Field(default="", description="the heading the related activities are shown under")
     absent_terms: list[str] = Field(default=[], description="words of the question the reports never use")
 
 
@@ -301,6 +303,7 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
         coverage=answer.coverage,
         intent=answer.intent,
         related=[_group_out(g) for g in answer.related],
+        related_title=msg.RELATED_HEADING if answer.related else "",
         absent_terms=list(answer.absent_terms),
     )
 

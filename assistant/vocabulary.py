@@ -88,6 +88,17 @@ class Vocabulary:
     def check(self, text: str) -> TermCheck:
         content = [(w, n) for w, n in self.nouns(text) if n not in GENERIC_NOUNS and not n.startswith("何")]
         present = tuple(n for _, n in content if self.is_used(n))
-        missing = tuple(w for w, n in content if not self.is_used(n))
+        missing = _merge_adjacent([w for w, n in content if not self.is_used(n)], text)
         rare = tuple(n for n in present if 0 < self.df.get(n, 0) <= RARE_SHARE * self.documents)
         return TermCheck(present, missing, rare)
+
+
+def _merge_adjacent(words: list[str], text: str) -> tuple[str, ...]:
+    """Missing nouns written next to each other are one word to a reader: 花火 + 大会 → 花火大会."""
+    merged: list[str] = []
+    for w in words:
+        if merged and merged[-1] + w in text:
+            merged[-1] += w
+        else:
+            merged.append(w)
+    return tuple(merged)

@@ -217,20 +217,46 @@
     }
   }
 
-  function renderAnswer(data, n) {
-    const prefix = `a${n}-c`;
-    const root = el('article', { class: 'msg bot', 'aria-label': `回答${n}` });
-    root.append(el('p', { class: 'lead', text: data.lead }));
-    for (const g of data.groups) {
+  function citeButton(prefix, number) {
+    const cite = el('button', { type: 'button', class: 'cite', 'aria-controls': prefix + number },
+      el('span', { class: 'sr-only', text: '出典' }), `[${number}]`);
+    cite.addEventListener('click', () => revealCard(prefix + number));
+    return cite;
+  }
+
+  // The lead names its figures with [n] markers: each becomes a button to its source card.
+  function leadParagraph(text, prefix) {
+    const parts = String(text).split(/\[(\d+)\]/);
+    const nodes = parts.map((part, i) => (i % 2 ? citeButton(prefix, Number(part)) : part));
+    return el('p', { class: 'lead' }, ...nodes);
+  }
+
+  function renderGroups(groups, prefix) {
+    const out = [];
+    let section = '';
+    for (const g of groups) {
+      if (g.section && g.section !== section) {
+        section = g.section;
+        out.push(el('h3', { class: 'section-title', text: section }));
+      }
       const items = g.items.map((it) => {
-        const cite = el('button', { type: 'button', class: 'cite', 'aria-controls': prefix + it.citation },
-          el('span', { class: 'sr-only', text: '出典' }), `[${it.citation}]`);
-        cite.addEventListener('click', () => revealCard(prefix + it.citation));
         const years = el('span', { class: 'item-years', text: `（${it.years_label}）` });
-        return el('li', {}, el('span', { text: it.text }), years, statusBadge(it.status), cite);
+        return el('li', {}, el('span', { text: it.text }), years, statusBadge(it.status), citeButton(prefix, it.citation));
       });
       const dept = g.departments.length ? el('p', { class: 'dept', text: `担当：${g.departments.join('・')}` }) : null;
-      root.append(el('section', { class: 'group' }, el('h3', { text: g.measure }), dept, el('ul', {}, ...items)));
+      out.push(el('section', { class: 'group' }, el('h3', { text: g.measure }), dept, el('ul', {}, ...items)));
+    }
+    return out;
+  }
+
+  function renderAnswer(data, n) {
+    const prefix = `a${n}-c`;
+    const root = el('article', { class: 'msg bot', 'aria-label': `回答${n}`, 'data-coverage': data.coverage });
+    root.append(leadParagraph(data.lead, prefix), ...renderGroups(data.groups, prefix));
+    if (data.related && data.related.length) {
+      const title = el('h3', { class: 'related-title', text: data.related_title });
+      root.append(el('section', { class: 'related', 'aria-label': data.related_title }, title,
+        ...renderGroups(data.related, prefix)));
     }
     const figures = charts(data.series, data.available_years || []);
     if (figures) root.append(figures);
@@ -271,6 +297,10 @@
       ...row('施策', el('span', { class: 'card-measure', text: c.measure })),
       ...row('担当課', el('span', { class: 'card-dept', text: c.department })),
       ...row('年度', ...years), ...row('分野', c.section), ...row('出典', ...sources));
+    if (c.text_verbatim && c.text_verbatim !== c.text) {
+      facts.append(...row('原文', el('span', { class: 'card-verbatim', text: c.text_verbatim }),
+        el('span', { class: 'card-note', text: '（報告書の誤字を訂正して表示しています）' })));
+    }
     const body = el('div', { class: 'card-body' }, el('blockquote', { class: 'quote', text: c.text }), facts, link);
     return el('details', { class: 'card', id: prefix + c.number }, summary, body);
   }

@@ -26,6 +26,8 @@ LABEL_WEIGHT = 0.8  # the label's share of the question (「配信数」 over �
 # A figure is stated as the answer only when its counter is the one asked for or at least this share of
 # its label's character bigrams is in the question; otherwise the bullet is quoted instead.
 CONFIDENT_LABEL = 0.5
+# A figure qualified by one of these (「累計990台」) answers only a question that says it, and vice versa.
+QUALIFIERS = ("累計", "合計", "延べ", "平均")
 _DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}月|\d{1,2}日")
 
 
@@ -51,6 +53,8 @@ def match_figure(question: str, quantity: Quantity, hits: Sequence[Hit], insight
         for f in by_bullet.get(h.bullet_id, ()):
             unit_ok = f.unit in quantity.units
             if quantity.units and not unit_ok:
+                continue
+            if any((w in f.label) != (w in question) for w in QUALIFIERS):
                 continue
             share = label_share(f.label, question)
             score = h.score + UNIT_WEIGHT * unit_ok + LABEL_WEIGHT * share

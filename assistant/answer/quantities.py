@@ -46,17 +46,22 @@ def _match(ctx: Context, draft: Draft) -> FigureMatch | None:
     return match_figure(q.resolved, quantity, draft.result.hits, ctx.insights)
 
 
-def _planned_note(ctx: Context, draft: Draft, by_year: dict[int, Figure], shown: Figure) -> str | None:
-    """The newest column's value when it is a plan (or includes plans) and newer than the figure shown."""
+def _planned(ctx: Context, by_year: dict[int, Figure], shown: Figure) -> Figure | None:
+    """The newest column's figure when it is a plan (or includes plans) and newer than the figure shown."""
     newest = by_year[max(by_year)]
     if newest.fiscal_year <= shown.fiscal_year:
         return None
-    status = status_of(ctx.corpus, newest)
-    template = {Status.PLANNED: msg.FACT_PLANNED, Status.CURRENT: msg.FACT_CURRENT}.get(status)
-    if template is None:
-        return None
-    n = draft.book.cite([newest.bullet_id])
-    return template.format(year=wareki_label(newest.fiscal_year), value=figure_text(newest), n=n)
+    return newest if status_of(ctx.corpus, newest) in (Status.PLANNED, Status.CURRENT) else None
+
+
+def _fact_sentence(draft: Draft, subject: str, f: Figure, status: Status = Status.ACTUAL) -> str:
+    n = draft.book.cite([f.bullet_id])
+    year, value = wareki_label(f.fiscal_year), figure_text(f)
+    if status is Status.PLANNED:
+        return msg.FACT_PLANNED.format(year=year, value=value, n=n)
+    if status is Status.CURRENT:
+        return msg.FACT_CURRENT.format(year=year, value=value, n=n)
+    return msg.FACT.format(subject=subject, year=year, value=value, n=n)
 
 
 def compose_fact(ctx: Context, draft: Draft) -> Answer:
@@ -69,24 +74,28 @@ def compose_fact(ctx: Context, draft: Draft) -> Answer:
     by_year = same_series(match.figure, ctx.insights)
     subject = _subject(q.topic, match.figure)
     asked = [y for y in draft.result.filters.years if y in ctx.corpus.fiscal_years]
-    sentences = []
-    if asked:
-        for year in asked:
-            if year in by_year:
-                f = by_year[year]
-                n = draft.book.cite([f.bullet_id])
-                sentences.append(msg.FACT.format(subject=subject, year=wareki_label(year), value=figure_text(f), n=n))
-            else:
-                sentences.append(msg.FACT_MISSING_YEAR.format(year=wareki_label(year), subject=subject))
-                sentences.append(msg.FACT_NEAREST.format(values=_values(draft, nearest_years(by_year, year))))
-    else:
+    sentences: list[str] = []
+    cited: list[Figure] = []
+    for year in asked:
+        if year in by_year:
+            sentences.append(_fact_sentence(draft, subject, by_year[year]))
+            cited.append(by_year[year])
+        else:
+            sentences.append(msg.FACT_MISSING_YEAR.format(year=wareki_label(year), subject=subject))
+            sentences.append(msg.FACT_NEAREST.format(values=_values(draft, nearest_years(by_year, year))))
+    if not asked:
         f = latest_done(by_year, ctx.corpus)
-        n = draft.book.cite([f.bullet_id])
-        sentences.append(msg.FACT.format(subject=subject, year=wareki_label(f.fiscal_year), value=figure_text(f), n=n))
-        planned = _planned_note(ctx, draft, by_year, f)
-        if planned:
-            sentences.append(planned)
-    groups = topic_groups(ctx, draft, draft.result.hits, headline=False)
+        sentences.append(_fact_sentence(draft, subject, f))
+        cited.append(f)
+        planned = _planned(ctx, by_year, f)
+        if planned is not None:
+            sentences.append(_fact_sentence(draft, subject, planned, status_of(ctx.corpus, planned)))
+            cited.append(planned)
+    # The list below starts with the bullets the lead cites and keeps to the years it speaks of: 15台 of
+    # 平成29年度 under a lead that says 13台 would only confuse.
+    years = {f.fiscal_year for f in cited}
+    hits = [h for h in draft.result.hits if years & set(h.fiscal_years)]
+    groups = topic_groups(ctx, draft, hits, headline=False, first=[f.bullet_id for f in cited])
     return draft.done("".join(sentences), groups)
 
 

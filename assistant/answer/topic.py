@@ -22,36 +22,49 @@ def shares_words(ctx: Context, question: str) -> Callable[[int], bool]:
 
 
 def hit_groups(
-    ctx: Context, book: CitationBook, hits: Sequence[Hit], extra: Sequence[int] = (), headline: bool = True
+    ctx: Context,
+    book: CitationBook,
+    hits: Sequence[Hit],
+    extra: Sequence[int] = (),
+    headline: bool = True,
+    first: Sequence[int] = (),
 ) -> list[AnswerGroup]:
     """Hits grouped by measure in order of each measure's best hit; inside a group, newest year first.
 
-    ``extra`` bullets (the ones an elliptical hit depends on) join their measure's group. The first
-    group starts with the activity its measure's description names, when that is not shown already.
+    ``first`` bullets (those a fact's lead cites) open the answer; ``extra`` bullets (the ones an elliptical
+    hit depends on) join their measure's group. The first group holds the activity its measure's description
+    names, second, when that is not shown already.
     """
     corpus = ctx.corpus
     order: dict[str, list[tuple[int, ...]]] = {}
+    for i in first:
+        order.setdefault(corpus.bullets[i].measure_id, []).append((i,))
     for h in hits:
-        order.setdefault(h.measure.measure_id, []).append(h.bullet_ids)
+        if not set(h.bullet_ids) & set(first):
+            order.setdefault(h.measure.measure_id, []).append(h.bullet_ids)
     for i in extra:
         order.setdefault(corpus.bullets[i].measure_id, []).append((i,))
     groups = []
     for n, (mid, id_lists) in enumerate(order.items()):
         shown = {i for ids in id_lists for i in ids}
-        lines = sorted(id_lists, key=lambda ids: -corpus.bullets[ids[-1]].fiscal_year)
+        lines = sorted(id_lists, key=lambda ids: (ids[-1] not in first, -corpus.bullets[ids[-1]].fiscal_year))
         if n == 0 and headline and ctx.headlines is not None:
             lead_ids = ctx.headlines.of(mid)
             if lead_ids and not shown & set(lead_ids):
-                lines.insert(1, (lead_ids[0],))  # after the best match: it answers the words asked
+                lines.insert(1, (lead_ids[0],))  # after the best match, which answers the words asked
         items: list[AnswerItem] = [book.item(ids) for ids in lines]
         groups.append(book.group(mid, items))
     return groups
 
 
-def topic_groups(ctx: Context, draft: Draft, hits: Sequence[Hit], headline: bool = True) -> list[AnswerGroup]:
+def topic_groups(
+    ctx: Context, draft: Draft, hits: Sequence[Hit], headline: bool = True, first: Sequence[int] = ()
+) -> list[AnswerGroup]:
     chosen = select_hits(hits, shares_words(ctx, draft.question.resolved))
     parents = elliptical_parents(ctx.corpus, hits, chosen)
-    return hit_groups(ctx, draft.book, chosen, parents, headline) if chosen or parents else []
+    if not (chosen or parents or first):
+        return []
+    return hit_groups(ctx, draft.book, chosen, parents, headline, first)
 
 
 def compose_topic(ctx: Context, draft: Draft) -> Answer:
