@@ -33,12 +33,11 @@ INCREASED = "増えました"
 DECREASED = "減りました"
 UNCHANGED = "変わりませんでした（同じ数値です）"
 RESPONSIBLE = "「{topic}」の担当は{departments}です（施策「{measure}」）[{n}]。"
-DEPARTMENT_LIST = "{department}が担当している施策は{count}件です。施策ごとの最新の取組みは次のとおりです。"
+# No counts in these leads: every figure in an answer must stand in a bullet it cites.
+DEPARTMENT_LIST = "{department}が担当している施策と、それぞれの最新の取組みは次のとおりです。"
 DEPARTMENT_NONE = "{department}が担当している施策は、報告書にありません。"
-YEAR_LIST = "{years}の報告には、{count}の施策の取組みがあります。施策ごとの主な取組みは次のとおりです。"
-YEAR_LIST_PLANNED = (
-    "{years}に予定されている取組み（実施予定を含む）は、{count}の施策にあります。施策ごとの主なものは次のとおりです。"
-)
+YEAR_LIST = "{years}の取組みを、施策ごとに次のとおりまとめました。"
+YEAR_LIST_PLANNED = "{years}に予定されている取組み（実施予定を含む）を、施策ごとに次のとおりまとめました。"
 ABSENT = "報告書には「{terms}」に関する記載はありません。"
 STATISTICS = "報告書は市の防犯の取組みをまとめたもので、犯罪や被害の件数などの統計は載っていません。"
 RELATED_INTRO = "関連する取組みを下に示します（ご質問の内容そのものではありません）。"

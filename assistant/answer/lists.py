@@ -50,7 +50,7 @@ def compose_department(ctx: Context, draft: Draft) -> Answer:
     for mid in _measure_order(ctx, list(by_measure)):
         items = [draft.book.item([i]) for i in _latest_activity(ctx, by_measure[mid])]
         groups.append(draft.book.group(mid, items, section=ctx.corpus.measure(mid).section_path))
-    lead = msg.DEPARTMENT_LIST.format(department=department, count=len(groups))
+    lead = msg.DEPARTMENT_LIST.format(department=department)
     return draft.done(lead, groups)
 
 
@@ -72,7 +72,7 @@ def compose_year_list(ctx: Context, draft: Draft) -> Answer:
     if not groups:
         return draft.done(msg.FILTER_EMPTY.format(conditions=label))
     template = msg.YEAR_LIST_PLANNED if planned_only else msg.YEAR_LIST
-    return draft.done(template.format(years=label, count=len(groups)), groups)
+    return draft.done(template.format(years=label), groups)
 
 
 def compose_new(ctx: Context, draft: Draft, bullet_ids: Sequence[int], years: Sequence[int]) -> Answer:

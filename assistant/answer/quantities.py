@@ -10,7 +10,7 @@ from ..corpus import year_range_label
 from ..figures import Figure, Series
 from ..model import Status, wareki_label
 from ..question import Intent, Quantity
-from ..search import Hit
+from ..search import Filters, Hit
 from .context import Context, Draft
 from .facts import (
     FIGURE_DEPTH,
@@ -40,10 +40,26 @@ def _subject(topic: str, figure: Figure) -> str:
     return f"{topic}の{label}"
 
 
+# The measures a figure may come from: those of the best hits of the question in any year. Three measures
+# hold the right one for every fact and compare question of both answer files.
+TOPIC_MEASURES = 3
+
+
 def _match(ctx: Context, draft: Draft) -> FigureMatch | None:
+    """The figure asked for. With years asked, the topic's measures are found in every year first: restricted
+    to 令和4年度, 「空き家の相談件数」 would otherwise match some other measure's 件; the measure ended in
+    平成30年度, and the answer says so and gives the nearest years."""
     q = draft.question
     quantity = q.quantity or Quantity()
-    return match_figure(q.resolved, quantity, draft.result.hits, ctx.insights)
+    if not draft.result.understanding.years:
+        return match_figure(q.resolved, quantity, draft.result.hits, ctx.insights)
+    unfiltered = Filters(departments=draft.result.filters.departments)
+    every_year = ctx.searcher.search(q.resolved, top_k=FIGURE_DEPTH, filters=unfiltered, use_question_filters=False)
+    measures = list(dict.fromkeys(h.measure.measure_id for h in every_year.hits))[:TOPIC_MEASURES]
+    in_years = [h for h in draft.result.hits if h.measure.measure_id in measures]
+    return match_figure(q.resolved, quantity, in_years, ctx.insights) or match_figure(
+        q.resolved, quantity, every_year.hits, ctx.insights
+    )
 
 
 def _planned(ctx: Context, by_year: dict[int, Figure], shown: Figure) -> Figure | None:
@@ -81,8 +97,10 @@ def compose_fact(ctx: Context, draft: Draft) -> Answer:
             sentences.append(_fact_sentence(draft, subject, by_year[year]))
             cited.append(by_year[year])
         else:
+            near = nearest_years(by_year, year)
             sentences.append(msg.FACT_MISSING_YEAR.format(year=wareki_label(year), subject=subject))
-            sentences.append(msg.FACT_NEAREST.format(values=_values(draft, nearest_years(by_year, year))))
+            sentences.append(msg.FACT_NEAREST.format(values=_values(draft, near)))
+            cited.extend(near)
     if not asked:
         f = latest_done(by_year, ctx.corpus)
         sentences.append(_fact_sentence(draft, subject, f))

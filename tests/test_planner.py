@@ -1,0 +1,164 @@
+"""The question planner end to end on the real seeds (fake embedder, real Sudachi): what the lead says."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Answer, Context, Coverage, Headlines, answer
+from assistant.answer.select import is_elliptical
+from assistant.figures import UNITS, Insights
+from assistant.question import Intent, Role, Turn
+from assistant.relevance import Gate
+from assistant.search import Searcher
+from assistant.service import make_vocabulary
+from assistant.tokenize import SudachiTokenizer
+
+ACCEPT_ALL = Gate(weight=0.0, threshold=-2.0, accuracy=1.0, n_in=1, n_out=1)
+DATA = Path(__file__).resolve().parent.parent / "data"
+_FIGURE = re.compile(rf"\d[\d,.]*(?:{'|'.join(UNITS)})")
+
+
+@pytest.fixture(scope="module")
+def ctx(searcher: Searcher, tokenizer: SudachiTokenizer) -> Context:
+    corpus = searcher.corpus
+    vocabulary = make_vocabulary(searcher.index, tokenizer, searcher.synonyms)
+    return Context(searcher, Insights.from_corpus(corpus), ACCEPT_ALL, vocabulary, Headlines(corpus, tokenizer.noun_chunks))
+
+
+def cited_in_lead(a: Answer) -> list[int]:
+    return [int(n) for n in re.findall(r"\[(\d+)\]", a.lead)]
+
+
+def test_fact_without_a_year_states_the_latest_done_figure_and_the_plan(ctx: Context) -> None:
+    a = answer(ctx, "青パトは何台ありますか")
+    assert a.intent is Intent.FACT and a.coverage is Coverage.DIRECT
+    assert a.lead.startswith("青パトの車両数は、令和5年度の報告で13台です[1]。")
+    assert a.citations[0].fiscal_year == 2023 and "13台" in a.citations[0].text
+    assert "令和6年度（実施予定を含む）" in a.lead  # the newest column includes plans
+    # The list starts with what the lead cites, and never shows 15台 of 平成29〜30年度 under it.
+    assert a.groups[0].items[0].citation in cited_in_lead(a)
+    assert "15台" not in a.text
+
+
+def test_fact_with_a_year(ctx: Context) -> None:
+    a = answer(ctx, "令和4年度のCoCoパトロールの回数は？")
+    assert "403回" in a.lead and "令和4年度" in a.lead
+
+
+def test_fact_for_a_year_without_the_figure_says_so_and_gives_the_nearest(ctx: Context) -> None:
+    a = answer(ctx, "令和4年度の空き家の相談件数は？")
+    assert a.lead.startswith("令和4年度の報告には、空き家の相談件数の数値はありません。")
+    assert "平成30年度の38件" in a.lead
+    assert all(c.measure == "空き家の適正な管理の推進" for c in a.citations)
+
+
+def test_fact_without_a_counted_figure_quotes_the_bullet(ctx: Context) -> None:
+    a = answer(ctx, "市内で地域パトロールをしている事業者はいくつありますか")
+    assert "市内11の事業者等" in a.lead and "203回" not in a.lead
+
+
+def test_compare_states_both_years(ctx: Context) -> None:
+    a = answer(ctx, "パトロール回数は令和4年度と令和5年度でどう変わりましたか")
+    assert a.intent is Intent.COMPARE
+    assert "令和4年度の403回" in a.lead and "令和5年度の203回" in a.lead and "減りました" in a.lead
+    assert a.series and [p.fiscal_year for p in a.series[0].points][:2] == [2017, 2018]
+
+
+@pytest.mark.parametrize(("question", "term"), [("万引き防止の取組みはありますか", "万引き"), ("客引き行為の防止について", "客引き")])
+def test_what_the_reports_never_mention_is_said_to_be_absent(ctx: Context, question: str, term: str) -> None:
+    a = answer(ctx, question)
+    assert f"報告書には「{term}」" in a.lead and "記載はありません" in a.lead
+    assert a.coverage in (Coverage.NONE, Coverage.OUT_OF_SCOPE) and not a.citations and not a.groups
+
+
+def test_crime_statistics_get_their_own_sentence_and_only_related_activities(ctx: Context) -> None:
+    a = answer(ctx, "市内の振り込め詐欺の被害件数は？")
+    assert "統計は載っていません" in a.lead
+    assert not a.groups and a.coverage in (Coverage.RELATED, Coverage.NONE)
+    if a.related:
+        assert a.coverage is Coverage.RELATED and "関連する取組み" in a.text
+
+
+def test_a_measure_that_exists_is_never_refused(ctx: Context) -> None:
+    refuse = Gate(weight=0.0, threshold=2.0, accuracy=1.0, n_in=1, n_out=1)
+    strict = Context(ctx.searcher, ctx.insights, refuse, ctx.vocabulary, ctx.headlines)
+    a = answer(strict, "空き家が心配です")  # the gate alone refuses; 空き家 is a measure of few passages
+    assert a.coverage is Coverage.DIRECT and "空き家" in a.text
+    assert answer(strict, "図書館の開館時間").coverage is Coverage.OUT_OF_SCOPE
+
+
+def test_department_list_has_every_measure_of_the_department(ctx: Context) -> None:
+    a = answer(ctx, "地域安全課が担当している取組みを教えて")
+    assert a.intent is Intent.DEPARTMENT_LIST
+    listed = {m.measure_id for m in ctx.corpus.measures if "地域安全課" in m.departments}
+    assert len(listed) == 18 and listed <= {g.measure_id for g in a.groups}
+    assert "地域安全課が担当している施策" in a.lead and all(g.section for g in a.groups)
+
+
+def test_responsible_names_the_department_in_the_lead(ctx: Context) -> None:
+    a = answer(ctx, "担当はどこ？", [Turn(Role.USER, "防犯ブザーの貸与について")])
+    assert a.intent is Intent.RESPONSIBLE and "担当は学務課" in a.lead
+
+
+def test_year_list_lists_every_measure_of_the_year(ctx: Context) -> None:
+    a = answer(ctx, "令和6年度に予定されている取組みは？")
+    assert a.intent is Intent.YEAR_LIST and all(c.fiscal_year == 2024 for c in a.citations)
+    assert len(a.groups) == len({b.measure_id for b in ctx.corpus.bullets if b.fiscal_year == 2024})
+
+
+def test_elliptical_bullets_are_never_shown_alone(ctx: Context) -> None:
+    assert is_elliptical("シニア元氣フェスタ(敬老会)にて、341人。")
+    assert is_elliptical("介護福祉課事業のさくら体操参加者に5回実施、参加者86人。")
+    assert not is_elliptical("高齢者向けの講座を12回実施。内容は消費者被害未然防止の啓発を実施した。")
+    assert not is_elliptical("三幸公園に2台の防犯カメラを設置した。")
+    for q in ("高齢者の詐欺対策は？", "お年寄りを狙った電話の詐欺が心配"):
+        a = answer(ctx, q)
+        assert not any(is_elliptical(c.text) for c in a.citations)
+
+
+def test_topic_answer_holds_the_activity_its_measure_describes(ctx: Context) -> None:
+    a = answer(ctx, "高齢者の詐欺対策は？")
+    assert "自動通話録音機" in a.text
+
+
+def test_extraction_typos_are_corrected_for_reading_and_kept_verbatim(ctx: Context) -> None:
+    a = answer(ctx, "学校にさすまたは置いてありますか")
+    c = next(c for c in a.citations if "さすまた等" in c.text)
+    assert "さまざまな等" in c.text_verbatim and c.corrected
+    assert any("さすまた等" in i.text for g in a.groups for i in g.items)
+
+
+QUESTIONS = [
+    "青パトは何台ありますか",
+    "通学路の防犯カメラは何台設置されていますか",
+    "令和4年度のCoCoパトロールの回数は？",
+    "令和4年度の空き家の相談件数は？",
+    "パトロール回数は令和4年度と令和5年度でどう変わりましたか",
+    "安全・安心メールの配信数は令和4年度と5年度でどう変わった？",
+    "CoCoパトロールの回数の推移は？",
+    "自動通話録音機は累計何台貸与していますか",
+    "高齢者の詐欺対策は？",
+    "地域安全課の施策を一覧で見たい",
+    "市内の振り込め詐欺の被害件数は？",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_answers_are_faithful(ctx: Context, question: str) -> None:
+    """Every figure in the lead is in a bullet the lead cites; every [n] resolves to a citation whose verbatim
+    text is in the source line it names; the displayed text is the verbatim text with corrections applied."""
+    a = answer(ctx, question)
+    numbers = {c.number: c for c in a.citations}
+    lead_cited = [numbers[n] for n in cited_in_lead(a)]
+    for figure in _FIGURE.findall(unicodedata.normalize("NFKC", a.lead)):
+        assert any(figure in unicodedata.normalize("NFKC", c.text) for c in lead_cited), figure
+    for n in re.findall(r"\[(\d+)\]", a.text):
+        c = numbers[int(n)]
+        for o in c.occurrences:
+            line = (DATA / o.file).read_text(encoding="utf-8").splitlines()[o.line - 1]
+            assert c.text_verbatim in line
+        assert c.text == ctx.corrections.apply(c.text_verbatim)
