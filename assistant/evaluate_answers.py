@@ -33,6 +33,10 @@ class AnswerKind(StrEnum):
     COMPARE = "compare"
 
 
+# Kinds whose answer is in the reports; absent and oos are not.
+ANSWERABLE = frozenset({AnswerKind.FACT, AnswerKind.TOPIC, AnswerKind.FOLLOWUP, AnswerKind.DEPT, AnswerKind.COMPARE})
+
+
 @dataclass(frozen=True)
 class AnswerJudgement:
     id: str
@@ -62,6 +66,14 @@ class AnswerReport:
         chosen = [o for o in self.outcomes if kind is None or o.judgement.kind is kind]
         return sum(o.passed for o in chosen) / max(len(chosen), 1)
 
+    def false_refusals(self) -> list[AnswerOutcome]:
+        """Questions the reports answer that were not answered directly."""
+        return [o for o in self.outcomes if o.judgement.kind in ANSWERABLE and o.coverage is not Coverage.DIRECT]
+
+    def false_acceptances(self) -> list[AnswerOutcome]:
+        """Questions the reports do not answer that were answered as if they did."""
+        return [o for o in self.outcomes if o.judgement.kind not in ANSWERABLE and o.coverage is Coverage.DIRECT]
+
     def kinds(self) -> list[AnswerKind]:
         return [k for k in AnswerKind if any(o.judgement.kind is k for o in self.outcomes)]
 
@@ -77,6 +89,8 @@ class AnswerReport:
                 }
                 for k in self.kinds()
             },
+            "false_refusals": [o.judgement.id for o in self.false_refusals()],
+            "false_acceptances": [o.judgement.id for o in self.false_acceptances()],
             "failures": [
                 {"id": o.judgement.id, "kind": o.judgement.kind.value, "q": o.judgement.q, "lead": o.lead}
                 for o in self.outcomes
@@ -137,7 +151,7 @@ def judge(j: AnswerJudgement, answer: Answer) -> bool:
     if j.kind is AnswerKind.FACT:
         return any(s in answer.lead for s in j.lead_any)
     if j.kind is AnswerKind.ABSENT:
-        return answer.coverage in (Coverage.NONE, Coverage.RELATED) or answer.states_absence
+        return answer.states_absence
     if j.kind is AnswerKind.OOS:
         return not answer.citations
     if j.found is not None and answer.found is not j.found:
@@ -161,6 +175,10 @@ def format_answer_report(report: AnswerReport) -> str:
     for k in report.kinds():
         n = sum(o.judgement.kind is k for o in report.outcomes)
         lines.append(f"{k.value:<9} {n:>2}  {report.pass_rate(k):.3f}")
+    refused, accepted = report.false_refusals(), report.false_acceptances()
+    lines.append(f"\nscope: false refusals {len(refused)}, false acceptances {len(accepted)}")
+    lines.extend(f"  refused {o.judgement.id} {o.judgement.q} ({o.coverage.value})" for o in refused)
+    lines.extend(f"  accepted {o.judgement.id} {o.judgement.q}" for o in accepted)
     failures = [o for o in report.outcomes if not o.passed]
     lines.append(f"\nfailed ({len(failures)})")
     for o in failures:

@@ -201,6 +201,55 @@ def test_answer_with_citation_card(ui: Session) -> None:
     _shot(page, "answer.png")
 
 
+def test_fact_answer_states_the_figure_first(ui: Session) -> None:
+    page = ui.page
+    ui.open()
+    answer = ui.ask("青パトは何台ありますか")
+    lead = answer.locator(".lead")
+    expect(lead).to_contain_text("令和5年度の報告で13台です")
+    expect(answer).to_have_attribute("data-coverage", "direct")
+    # The lead's [1] is a button to its source card, which quotes the figure.
+    marker = lead.locator("button.cite").first
+    marker.click()
+    card = page.locator(f"#{marker.get_attribute('aria-controls')}")
+    expect(card).to_have_attribute("open", "")
+    expect(card.locator(".quote")).to_contain_text("13台")
+    assert ui.console_errors == []
+    _shot(page, "fact.png")
+
+
+def test_absent_answer_says_so_and_labels_related_items(ui: Session) -> None:
+    page = ui.page
+    ui.open()
+    absent = ui.ask("万引き防止の取組みはありますか")
+    expect(absent.locator(".lead")).to_have_text("報告書には「万引き」に関する記載はありません。")
+    expect(absent.locator(".sources")).to_have_count(0)
+    statistics = ui.ask("市内の振り込め詐欺の被害件数は？")
+    expect(statistics.locator(".lead")).to_contain_text("統計は載っていません")
+    related = statistics.locator(".related")
+    expect(related.locator(".related-title")).to_have_text(
+        "関連する取組み（ご質問の内容そのものは報告書に記載がありません）"
+    )
+    expect(related.locator("li").first).to_be_visible()
+    expect(statistics.locator(":scope > .group")).to_have_count(0)  # nothing shown as the answer itself
+    assert ui.console_errors == []
+    _shot(page, "absent.png")
+
+
+def test_compare_answer_draws_its_chart_and_a_corrected_card_shows_the_original(ui: Session) -> None:
+    page = ui.page
+    ui.open()
+    compare = ui.ask("パトロール回数は令和4年度と令和5年度でどう変わりましたか")
+    expect(compare.locator(".lead")).to_contain_text("403回")
+    expect(compare.locator(".lead")).to_contain_text("203回")
+    expect(compare.locator("svg").first).to_be_visible()
+    typo = ui.ask("学校にさすまたは置いてありますか")
+    card = typo.locator("details.card", has_text="さすまた等").first
+    card.locator("summary").click()
+    expect(card.locator(".card-verbatim")).to_contain_text("さまざまな等")
+    assert ui.console_errors == []
+
+
 def test_markup_in_a_question_is_text(ui: Session) -> None:
     page = ui.page
     ui.open()
@@ -214,8 +263,8 @@ def test_markup_in_a_question_is_text(ui: Session) -> None:
     assert page.locator("img[src='x']").count() == 0
     assert ui.dialogs == [], f"a dialog fired: {ui.dialogs}"
     assert ui.console_errors == []
-    # a 見つかりませんでした answer shows its notes and suggestions, and a suggestion asks at once
-    expect(answer.locator(".lead")).to_contain_text("見つかりませんでした")
+    # a "not in the reports" answer shows its notes and suggestions, and a suggestion asks at once
+    expect(answer.locator(".lead")).to_have_text(re.compile("見つかりませんでした|記載はありません"))
     expect(answer.locator(".notes p").first).to_be_visible()
     suggestion = answer.locator(".suggestions button").first
     expect(suggestion).to_be_visible()

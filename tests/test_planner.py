@@ -26,7 +26,9 @@ _FIGURE = re.compile(rf"\d[\d,.]*(?:{'|'.join(UNITS)})")
 def ctx(searcher: Searcher, tokenizer: SudachiTokenizer) -> Context:
     corpus = searcher.corpus
     vocabulary = make_vocabulary(searcher.index, tokenizer, searcher.synonyms)
-    return Context(searcher, Insights.from_corpus(corpus), ACCEPT_ALL, vocabulary, Headlines(corpus, tokenizer.noun_chunks))
+    return Context(
+        searcher, Insights.from_corpus(corpus), ACCEPT_ALL, vocabulary, Headlines(corpus, tokenizer.noun_chunks)
+    )
 
 
 def cited_in_lead(a: Answer) -> list[int]:
@@ -68,7 +70,9 @@ def test_compare_states_both_years(ctx: Context) -> None:
     assert a.series and [p.fiscal_year for p in a.series[0].points][:2] == [2017, 2018]
 
 
-@pytest.mark.parametrize(("question", "term"), [("万引き防止の取組みはありますか", "万引き"), ("客引き行為の防止について", "客引き")])
+@pytest.mark.parametrize(
+    ("question", "term"), [("万引き防止の取組みはありますか", "万引き"), ("客引き行為の防止について", "客引き")]
+)
 def test_what_the_reports_never_mention_is_said_to_be_absent(ctx: Context, question: str, term: str) -> None:
     a = answer(ctx, question)
     assert f"報告書には「{term}」" in a.lead and "記載はありません" in a.lead
@@ -162,3 +166,28 @@ def test_answers_are_faithful(ctx: Context, question: str) -> None:
             line = (DATA / o.file).read_text(encoding="utf-8").splitlines()[o.line - 1]
             assert c.text_verbatim in line
         assert c.text == ctx.corrections.apply(c.text_verbatim)
+
+
+def test_answer_eval_judges_each_kind_and_reports_scope_errors(ctx: Context, tmp_path: Path) -> None:
+    from assistant.evaluate_answers import AnswerKind, evaluate_answers, is_answer_file, read_answer_judgements
+
+    lines = [
+        '{"id":"a","kind":"fact","q":"青パトは何台ありますか","lead_any":["13台"]}',
+        '{"id":"b","kind":"fact","q":"青パトは何台ありますか","lead_any":["99台"]}',
+        '{"id":"c","kind":"absent","q":"万引き防止の取組みはありますか"}',
+        '{"id":"d","kind":"oos","q":"高齢者の詐欺対策は？"}',
+        '{"id":"e","kind":"followup","history":[{"role":"user","content":"CoCoパトロールの回数は？"}],'
+        '"q":"平成29年度は？","must_any":["589回"],"found":true}',
+    ]
+    path = tmp_path / "answers.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert is_answer_file(path)
+    report = evaluate_answers(lambda q, h: answer(ctx, q, h), read_answer_judgements(path), str(path))
+    assert [o.passed for o in report.outcomes] == [True, False, True, False, True]
+    assert report.pass_rate(AnswerKind.FACT) == 0.5
+    assert [o.judgement.id for o in report.false_acceptances()] == ["d"]  # an in-scope question judged oos
+    assert report.false_refusals() == []
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id":"x","kind":"opinion","q":"?"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1"):
+        read_answer_judgements(bad)
