@@ -237,7 +237,6 @@ def test_absent_answer_says_so_and_labels_related_items(ui: Session) -> None:
 
 
 def test_compare_answer_draws_its_chart_and_a_corrected_card_shows_the_original(ui: Session) -> None:
-    page = ui.page
     ui.open()
     compare = ui.ask("パトロール回数は令和4年度と令和5年度でどう変わりましたか")
     expect(compare.locator(".lead")).to_contain_text("403回")
