@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -29,6 +30,7 @@ from .tokenize import SynonymTable, expand_query
 # questions e5 alone beat BM25 alone (0.97 vs 0.89 with context), and `assistant eval` re-checks it.
 DENSE_WEIGHT = 0.6
 CANDIDATES = 100  # per retriever, before fusion and de-duplication
+QUERY_CACHE = 512  # query vectors kept (384 floats each: 0.8 MB at most)
 # Bump when the query side changes how it scores (expansion, weights): cached calibrations depend on it.
 QUERY_PIPELINE_VERSION = 2
 
@@ -134,6 +136,10 @@ class Searcher:
             raise ValueError(f"index built with {index.manifest.embedder!r}, queried with {embedder.name!r}")
         self.index, self.embedder, self.tokenizer = index, embedder, tokenizer
         self.synonyms, self.corrections, self.dense_weight = synonyms, corrections, dense_weight
+        # One question is embedded once even when an answer searches it twice (a fact asked for a year is
+        # also looked up in every year; a new-this-year question with a topic is scored again). Embedding is
+        # most of a search's cost (9.6 ms of 14 ms p50, scripts/bench.py); the cache holds a few hundred vectors.
+        self._embed = lru_cache(maxsize=QUERY_CACHE)(self._embed_uncached)
         corpus = index.corpus
         self._years = np.array([b.fiscal_year for b in corpus.bullets], dtype=np.int32)
         self._sections = np.array([corpus.measure(b.measure_id).section.number for b in corpus.bullets], dtype=np.int32)
@@ -235,7 +241,12 @@ class Searcher:
         ヤクザ is 暴力団 in the city's words (measured: dense MRR@10 0.958 → 0.979 on the dev questions,
         0.850 → 0.905 on the extra ones)."""
         expanded = expand_query(normalize_text(question, self.corrections), self.synonyms)
-        return np.ascontiguousarray(self.embedder.embed_queries([expanded]), dtype=np.float32)
+        return self._embed(expanded)
+
+    def _embed_uncached(self, expanded: str) -> np.ndarray:
+        vector = np.ascontiguousarray(self.embedder.embed_queries([expanded]), dtype=np.float32)
+        vector.flags.writeable = False  # shared by every caller of the cache
+        return vector
 
     def dense_candidates(self, qvec: np.ndarray, keep: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
         """FAISS inner-product search (cosine on unit vectors) restricted to ``keep``: (ids, scores)."""
