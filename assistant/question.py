@@ -81,6 +81,7 @@ _RESPONSIBLE = re.compile(r"担当|部署|どこの課|どの課|誰が|だれ�
 _TREND = re.compile(r"推移|増え|減っ|増加|減少|経年|年ごと|年度ごと|毎年|トレンド|伸び|グラフ|変化")
 _COMPARE = re.compile(r"比べ|比較|違い|違う|ちがい|どう変わ|変わった|変化|差は|増減")
 # 「新しい取組み」, 「新たに始めた」; not 「街路灯新規設置件数」, a figure's label.
+_COMPARE_WITH = re.compile(r"と(比べ|比較|くらべ)|から(どう|どれだけ|どのくらい)(変わ|増え|減)")
 _NEW = re.compile(
     r"新しい?(取り?組|施策|事業|活動|こと|もの)|新しく|新たに|新たな|新規(の)?(取り?組|施策|事業|活動)|初めて|はじめて"
 )
@@ -172,6 +173,7 @@ def topic_of(question: str, departments: Sequence[str] = ()) -> str:
     text = re.sub(r"^(に|の|は|で|と|を)\s*", "", text).strip()
     text = re.sub(r"には", "の", text)
     text = re.sub(r"\s+", "", text)
+    text = re.sub(r"(の|は)?(担当(課|部署)?|所管(課)?)$", "", text)  # 「防犯ブザーの担当課」: the topic is 防犯ブザー
     m = _PREDICATE.match(text)
     if m and re.search(r"[ぁ-ん]$", m.group("tail")):
         text = m.group("head")
@@ -214,7 +216,12 @@ def intent_of(text: str, understanding: QueryUnderstanding, departments: Sequenc
     if _RESPONSIBLE.search(asked) and not understanding.departments:
         return Intent.RESPONSIBLE
     mentioned = len(find_years(asked, newest=9999))
-    if mentioned >= 2 and len(understanding.years) + len(understanding.unknown_years) >= 2 and _COMPARE.search(asked):
+    named = len(understanding.years) + len(understanding.unknown_years)
+    # Two years and 比べ・違い・増えた (「平成29年度と令和5年度でどれだけ増えた？」), or one year 「と比べて」
+    # (compared with the newest year).
+    if mentioned >= 2 and named >= 2 and (_COMPARE.search(asked) or _TREND.search(asked)):
+        return Intent.COMPARE
+    if mentioned == 1 and named == 1 and _COMPARE_WITH.search(asked):
         return Intent.COMPARE
     if _TREND.search(asked):
         return Intent.TREND
@@ -243,7 +250,7 @@ def parse_question(
     if resolved != text and intent in (Intent.YEAR_LIST, Intent.TOPIC):
         # The follow-up inherits what the earlier question asked for (a figure, a trend).
         intent = intent_of(resolved, understanding, departments)
-        if intent is Intent.COMPARE and len(understanding.years) < 2:
+        if intent is Intent.COMPARE and not understanding.years:
             intent = Intent.FACT if quantity_of(resolved) else Intent.TOPIC
     quantity = quantity_of(resolved) if intent in (Intent.FACT, Intent.COMPARE, Intent.TREND) else None
     return Question(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .tokenize import SynonymTable
+from .tokenize import SynonymTable, expand_query
 
 # Nouns that name no topic of their own in a question about these reports: the reports' whole domain
 # (防犯), kinds of action (対策, 取組み, 防止), the city, and words of asking. Chosen by reading the content
@@ -58,6 +58,7 @@ class Vocabulary:
         synonyms: SynonymTable,
     ) -> None:
         self.df, self.documents, self.nouns = document_frequency, max(documents, 1), nouns
+        self.synonyms = synonyms
         # Every noun of a synonym group counts as used when the reports use one of the group's terms:
         # 青パト is in no report, but CoCoパトロール is.
         covered: set[str] = set()
@@ -84,6 +85,12 @@ class Vocabulary:
 
     def is_used(self, noun: str) -> bool:
         return noun in self.df or noun in self.covered
+
+    def topic_words(self, text: str) -> tuple[str, ...]:
+        """The question's non-generic nouns as written, with those of its synonym groups: the words a bullet
+        about the same thing would use (「青パトの車両数」 → 青, パト, CoCoパトロール, …)."""
+        expanded = expand_query(text, self.synonyms)
+        return tuple(w for w, n in self.nouns(expanded) if n not in GENERIC_NOUNS and len(w) > 1)
 
     def check(self, text: str) -> TermCheck:
         content = [(w, n) for w, n in self.nouns(text) if n not in GENERIC_NOUNS and not n.startswith("何")]

@@ -191,3 +191,26 @@ def test_answer_eval_judges_each_kind_and_reports_scope_errors(ctx: Context, tmp
     bad.write_text('{"id":"x","kind":"opinion","q":"?"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="line 1"):
         read_answer_judgements(bad)
+
+
+def test_a_figure_must_come_from_a_bullet_about_the_topic(ctx: Context) -> None:
+    # 件 matches 防犯ブザー 1,987件 of the same year; that bullet is not about 防犯カメラ or 補助金.
+    a = answer(ctx, "令和5年度の防犯カメラの補助金は何件？")
+    assert "1,987件" not in a.lead
+
+
+def test_one_year_compared_with_the_latest(ctx: Context) -> None:
+    a = answer(ctx, "安全・安心メールの登録者数は平成29年度と比べてどう変わった？")
+    assert a.intent is Intent.COMPARE
+    assert "平成29年度の10,278人" in a.lead and "令和5年度の10,554人" in a.lead
+
+
+def test_responsible_uses_the_measure_departments_when_the_best_bullet_does_not_name_the_topic(ctx: Context) -> None:
+    a = answer(ctx, "空き家対策の担当は？")
+    measure = next(m for m in ctx.corpus.measures if m.name == "空き家の適正な管理の推進")
+    assert "・".join(measure.latest.departments[i].name for i in range(len(measure.latest.departments))) in a.lead
+
+
+def test_a_plans_including_year_is_marked_in_the_lead(ctx: Context) -> None:
+    a = answer(ctx, "令和6年度のCoCoパトロールの車両数は？")
+    assert "令和6年度（実施予定を含む）の報告で13台です" in a.lead

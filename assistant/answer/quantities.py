@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from .. import messages as msg
@@ -45,6 +46,20 @@ def _subject(topic: str, figure: Figure) -> str:
 TOPIC_MEASURES = 3
 
 
+def on_topic(ctx: Context, draft: Draft, hits: Sequence[Hit]) -> list[Hit]:
+    """Hits whose bullet or measure name uses one of the question's own words (or their synonyms): a figure
+    with the right counter in an unrelated bullet (防犯ブザー 1,987件 for 「防犯カメラの補助金は何件？」) is no
+    answer."""
+    words = ctx.vocabulary.topic_words(draft.question.topic) if ctx.vocabulary else ()
+    if not words:
+        return list(hits)
+    return [h for h in hits if any(w in _nfkc(h.bullet.text + h.measure.name) for w in words)]
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
 def _match(ctx: Context, draft: Draft) -> FigureMatch | None:
     """The figure asked for. With years asked, the topic's measures are found in every year first: restricted
     to 令和4年度, 「空き家の相談件数」 would otherwise match some other measure's 件; the measure ended in
@@ -52,13 +67,13 @@ def _match(ctx: Context, draft: Draft) -> FigureMatch | None:
     q = draft.question
     quantity = q.quantity or Quantity()
     if not draft.result.understanding.years:
-        return match_figure(q.resolved, quantity, draft.result.hits, ctx.insights)
+        return match_figure(q.resolved, quantity, on_topic(ctx, draft, draft.result.hits), ctx.insights)
     unfiltered = Filters(departments=draft.result.filters.departments)
     every_year = ctx.searcher.search(q.resolved, top_k=FIGURE_DEPTH, filters=unfiltered, use_question_filters=False)
     measures = list(dict.fromkeys(h.measure.measure_id for h in every_year.hits))[:TOPIC_MEASURES]
-    in_years = [h for h in draft.result.hits if h.measure.measure_id in measures]
+    in_years = [h for h in on_topic(ctx, draft, draft.result.hits) if h.measure.measure_id in measures]
     return match_figure(q.resolved, quantity, in_years, ctx.insights) or match_figure(
-        q.resolved, quantity, every_year.hits, ctx.insights
+        q.resolved, quantity, on_topic(ctx, draft, every_year.hits), ctx.insights
     )
 
 
@@ -70,20 +85,21 @@ def _planned(ctx: Context, by_year: dict[int, Figure], shown: Figure) -> Figure 
     return newest if status_of(ctx.corpus, newest) in (Status.PLANNED, Status.CURRENT) else None
 
 
-def _fact_sentence(draft: Draft, subject: str, f: Figure, status: Status = Status.ACTUAL) -> str:
+def _fact_sentence(draft: Draft, subject: str, f: Figure, status: Status = Status.ACTUAL, *, then: bool = False) -> str:
+    """One figure with its year and citation; ``then`` for the plan that follows a done figure (no subject)."""
     n = draft.book.cite([f.bullet_id])
     year, value = wareki_label(f.fiscal_year), figure_text(f)
-    if status is Status.PLANNED:
-        return msg.FACT_PLANNED.format(year=year, value=value, n=n)
-    if status is Status.CURRENT:
-        return msg.FACT_CURRENT.format(year=year, value=value, n=n)
-    return msg.FACT.format(subject=subject, year=year, value=value, n=n)
+    templates = {
+        Status.PLANNED: msg.FACT_PLANNED if then else msg.FACT_PLANNED_ASKED,
+        Status.CURRENT: msg.FACT_CURRENT if then else msg.FACT_CURRENT_ASKED,
+    }
+    return templates.get(status, msg.FACT).format(subject=subject, year=year, value=value, n=n)
 
 
 def compose_fact(ctx: Context, draft: Draft) -> Answer:
     """The figure asked for in the lead, with its year and citation; the bullets below as usual."""
     q = draft.question
-    counted = _counted_hit(draft)
+    counted = _counted_hit(ctx, draft)
     match = _match(ctx, draft) if counted is None else None
     if match is None or not match.confident:
         return _compose_quote(ctx, draft, counted)
@@ -94,7 +110,7 @@ def compose_fact(ctx: Context, draft: Draft) -> Answer:
     cited: list[Figure] = []
     for year in asked:
         if year in by_year:
-            sentences.append(_fact_sentence(draft, subject, by_year[year]))
+            sentences.append(_fact_sentence(draft, subject, by_year[year], status_of(ctx.corpus, by_year[year])))
             cited.append(by_year[year])
         else:
             near = nearest_years(by_year, year)
@@ -107,7 +123,7 @@ def compose_fact(ctx: Context, draft: Draft) -> Answer:
         cited.append(f)
         planned = _planned(ctx, by_year, f)
         if planned is not None:
-            sentences.append(_fact_sentence(draft, subject, planned, status_of(ctx.corpus, planned)))
+            sentences.append(_fact_sentence(draft, subject, planned, status_of(ctx.corpus, planned), then=True))
             cited.append(planned)
     # The list below starts with the bullets the lead cites and keeps to the years it speaks of: 15台 of
     # 平成29年度 under a lead that says 13台 would only confuse.
@@ -126,13 +142,14 @@ def _values(draft: Draft, figures: Sequence[Figure]) -> str:
     )
 
 
-def _counted_hit(draft: Draft) -> Hit | None:
+def _counted_hit(ctx: Context, draft: Draft) -> Hit | None:
     """「事業者はいくつ」: the best hit that puts a number before the noun counted (「市内11の事業者等」)."""
     quantity = draft.question.quantity
     if quantity is None or not quantity.counted:
         return None
     pattern = re.compile(rf"\d[\d,]*\s*(の|か所の|ヶ所の)?{re.escape(quantity.counted)}")
-    return next((h for h in draft.result.hits[:FIGURE_DEPTH] if pattern.search(h.bullet.text)), None)
+    hits = on_topic(ctx, draft, draft.result.hits)[:FIGURE_DEPTH]
+    return next((h for h in hits if pattern.search(h.bullet.text)), None)
 
 
 def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer:
@@ -140,7 +157,11 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     q, hits = draft.question, draft.result.hits
     if not hits:
         return compose_topic(ctx, draft)
-    hit = hit or (dated_hit(hits) if q.quantity and q.quantity.date else None) or hits[0]
+    relevant = on_topic(ctx, draft, hits) or list(hits)
+    # A date is looked for in the best measure only: another measure's date (a 運動 of the DV measure for
+    # 「あいさつ運動はいつ」) would answer a different question.
+    same_measure = [h for h in relevant if h.measure.measure_id == relevant[0].measure.measure_id]
+    hit = hit or (dated_hit(same_measure) if q.quantity and q.quantity.date else None) or relevant[0]
     newest = max(hit.bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
     b = ctx.corpus.bullets[newest]
     n = draft.book.cite(hit.bullet_ids)
@@ -163,6 +184,8 @@ def compose_compare(ctx: Context, draft: Draft) -> Answer:
         return draft.done(msg.COMPARE_TOPIC.format(topic=q.topic, years="と".join(map(wareki_label, years))), groups)
     by_year = same_series(match.figure, ctx.insights)
     subject = _subject(q.topic, match.figure)
+    if len(years) == 1:  # 「平成29年度と比べて」: with the newest year reported as done
+        years = sorted({years[0], latest_done(by_year, ctx.corpus).fiscal_year})
     have = [by_year[y] for y in years if y in by_year]
     sentences = []
     if len(have) >= 2:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -11,7 +12,7 @@ from ..corpus import year_range_label
 from ..search import Hit, Ranking
 from .cite import CitationBook
 from .context import Context, Draft
-from .records import Answer, AnswerGroup, AnswerItem, Coverage
+from .records import Answer, AnswerGroup, AnswerItem, Coverage, department_label
 from .select import elliptical_parents, select_hits
 
 
@@ -86,9 +87,12 @@ def compose_responsible(ctx: Context, draft: Draft) -> Answer:
         return compose_not_found(ctx, draft)
     first = groups[0]
     measure = ctx.corpus.measure(first.measure_id)
-    # The department block the best bullet stands in (【学務課】) is more precise than the measure's list.
+    # The department block the best bullet stands in (【学務課】 for 防犯ブザーの貸与) is more precise than the
+    # measure's list, when that bullet names the topic itself; otherwise the measure's departments answer.
     best = draft.result.hits[0].bullet
-    departments = best.department or "・".join(first.departments)
+    words = ctx.vocabulary.topic_words(draft.question.topic) if ctx.vocabulary else ()
+    names_topic = any(w in unicodedata.normalize("NFKC", best.text) for w in words)
+    departments = best.department if best.department and names_topic else department_label(first.departments)
     lead = msg.RESPONSIBLE.format(
         topic=draft.question.topic, departments=departments, measure=measure.name, n=first.items[0].citation
     )
