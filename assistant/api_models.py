@@ -11,7 +11,7 @@ from .answer import Answer, AnswerGroup, Coverage
 from .corpus import year_range_label
 from .figures import Series, format_value
 from .model import fiscal_year_label
-from .question import Intent
+from .question import Intent, Role
 from .search import Filters, Hit, SearchResult
 
 
@@ -106,7 +106,7 @@ class FiltersIn(BaseModel):
 class TurnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role: Literal["user", "assistant"]
+    role: Role
     content: str = Field(max_length=5000)
 
 
