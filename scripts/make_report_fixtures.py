@@ -235,10 +235,45 @@ def render_pdf(text: str, out: Path, underline: set[str] | None = None) -> int:
     return pdf.page
 
 
-def write_xlsx(text: str, out: Path, *, sheets: bool = False) -> None:
+XLSX_FONT = 9.0
+XLSX_LEADING_WIDTHS = (18.0, 12.0, 28.0)  # Excel width units (≈ 5.25 pt each)
+XLSX_YEARS_WIDTH = 90.0  # shared by the year columns
+
+
+def _xlsx_lines(text: str, width_units: float) -> int:
+    """How many lines a cell's text takes (CJK 1 em, Latin ~0.55 em), generously rounded up."""
+    per_line = max(width_units * 5.25 - 6, XLSX_FONT)  # 5.25 pt a unit: less than LibreOffice gives, so more lines
+    total = 0
+    for item in text.split("\n"):
+        em = sum(0.55 if ord(ch) < 0x2000 else 1.0 for ch in item)
+        total += max(1, -(-int(em * XLSX_FONT) // int(per_line)))
+    return total
+
+
+def _xlsx_value(items: list[str], underline: set[str]):
+    """Lines of a cell; a rich text with the underlined bullets when any is to be underlined."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    value = "\n".join(items)
+    if not any(x.lstrip("・").strip() in underline for x in items):
+        return value or None
+    parts: list = []
+    for i, x in enumerate(items):
+        text = ("\n" if i else "") + x
+        if x.lstrip("・").strip() in underline:
+            if i:
+                parts.append("\n")
+            parts.append(TextBlock(InlineFont(sz=XLSX_FONT, u="single"), x))
+        else:
+            parts.append(text)
+    return CellRichText(parts)
+
+
+def write_xlsx(text: str, out: Path, *, sheets: bool = False, underline: set[str] | None = None) -> None:
     """The workbook the report could have been typed in; ``sheets``: a new sheet at each repeated header."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.styles import Alignment, Border, Font, Side
 
     wb = Workbook()
     ws = wb.active
@@ -246,12 +281,14 @@ def write_xlsx(text: str, out: Path, *, sheets: bool = False) -> None:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     n = 0
     width = 0
+    marks_new: list[bool] = []
     for raw in text.split("\n"):
         cells = raw.split("\t")
         if not any(c.strip() for c in cells):
             continue
         if cells[0] == "主要な施策":
             width = len(cells)
+            marks_new = [False] * 3 + ["下線" in c for c in cells[3:]]
             if sheets and n > 1:
                 ws = wb.create_sheet()
                 n = 0
@@ -262,14 +299,20 @@ def write_xlsx(text: str, out: Path, *, sheets: bool = False) -> None:
         span = cells[0].strip() and not any(c.strip() for c in cells[1:])
         for i, c in enumerate(cells):
             items = department_items(c) if i == 1 else [c.strip()] if i in (0, 2) else cell_items(c)
-            value = "\n".join(x for x in items if x)
-            cell = ws.cell(n, i + 1, value or None)
+            items = [x for x in items if x]
+            cell = ws.cell(n, i + 1, _xlsx_value(items, (underline or set()) if marks_new[i] else set()))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.font = Font(size=XLSX_FONT, u=cell.font.u)
             cell.border = border
+        widths = XLSX_LEADING_WIDTHS + (XLSX_YEARS_WIDTH / (width - 3),) * (width - 3)
         if span:
             ws.merge_cells(start_row=n, start_column=1, end_row=n, end_column=width)
+            widths = (sum(widths),)
+        # LibreOffice does not fit row heights to wrapped text on opening a file without them: set them.
+        lines = max(_xlsx_lines(str(c.value or ""), w) for c, w in zip(ws[n], widths, strict=False))
+        ws.row_dimensions[n].height = lines * XLSX_FONT * 1.6 + 6
     for ws in wb.worksheets:
-        for letter, w in zip("ABCDEF", (22, 16, 34, 40, 40, 40), strict=True):
+        for letter, w in zip("ABCDEF", XLSX_LEADING_WIDTHS + (XLSX_YEARS_WIDTH / (width - 3),) * 3, strict=False):
             ws.column_dimensions[letter].width = w
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -321,11 +364,11 @@ def main(argv: list[str]) -> None:
         pages = render_pdf(text, out, diff_new_bullets(text, source.name))
         print(f"{out}: {pages} pages")
     elif kind == "xlsx":
-        write_xlsx(text, out, sheets="--sheets" in argv)
+        write_xlsx(text, out, sheets="--sheets" in argv, underline=diff_new_bullets(text, source.name))
     else:
         with tempfile.TemporaryDirectory() as tmp:
             xlsx = Path(tmp) / f"{out.name.split('.')[0]}.xlsx"
-            write_xlsx(text, xlsx, sheets="--sheets" in argv)
+            write_xlsx(text, xlsx, sheets="--sheets" in argv, underline=diff_new_bullets(text, source.name))
             libreoffice_pdf(xlsx, out)
         print(f"{out}: converted by LibreOffice")
 

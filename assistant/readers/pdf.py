@@ -34,7 +34,11 @@ SPACE_GAP = 0.25
 # shares). reportlab strokes 1.5 pt under the baseline, LibreOffice ~1 pt: both well inside; a cell's bottom
 # rule is ≥ the padding (3 pt) away and is excluded as a rule anyway.
 UNDERLINE_ABOVE, UNDERLINE_BELOW = 0.35, 0.45
-RULE_TOLERANCE = 1.0  # pt: a stroke this close to a cell boundary is the table's rule, not an underline
+# A horizontal stroke is a table rule when both its ends are this close to vertical rules (reportlab: 0 pt;
+# LibreOffice: 0.2-0.3 pt past them) or when it crosses one; an underline of a full line of text in
+# LibreOffice's output starts 0.7 pt inside its cell, so the limit must stay under that.
+RULE_END = 0.5
+STROKE_HEIGHT = 1.5  # pt: thicker is a filled box, not a line
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,3}(\s*/\s*\d{1,3})?[-–—\s]*$")
 DEPARTMENT_COLUMN = 1  # 0-based: 担当課 lists one department per printed line
 
@@ -75,15 +79,31 @@ def _underlined(ch: dict, underlines: list[tuple[float, float, float]]) -> bool:
     return any(x0 <= centre <= x1 and low <= y <= high for x0, x1, y in underlines)
 
 
-def _underline_strokes(page, rule_ys: set[float]) -> list[tuple[float, float, float]]:
-    """Horizontal strokes that are not table rules: (x0, x1, y from the page top)."""
-    strokes = []
-    for edge in page.horizontal_edges:
-        y = edge["top"]
-        if any(abs(y - r) <= RULE_TOLERANCE for r in rule_ys):
-            continue
-        strokes.append((edge["x0"], edge["x1"], y))
-    return strokes
+def _split_strokes(page):
+    """The page without its underlines (for the table finder), and the underlines as (x0, x1, y from the top).
+
+    A table rule ends on the vertical rules at its cell corners; an underline ends where its text ends. Left in,
+    LibreOffice's underlines (line segments per glyph run) are taken for row rules and cut cells in two.
+    """
+    xs = sorted({round(e["x0"], 1) for e in page.vertical_edges})
+
+    def on_rule(x: float) -> bool:
+        return any(abs(x - v) <= RULE_END for v in xs)
+
+    def crosses_rule(x0: float, x1: float) -> bool:
+        return any(x0 + RULE_END < v < x1 - RULE_END for v in xs)
+
+    def is_underline(obj: dict) -> bool:
+        return (
+            obj.get("object_type") in ("line", "rect", "curve")
+            and obj["height"] <= STROKE_HEIGHT
+            and not (on_rule(obj["x0"]) and on_rule(obj["x1"]))
+            and not crosses_rule(obj["x0"], obj["x1"])
+        )
+
+    strokes = [(o["x0"], o["x1"], o["top"]) for kind in ("lines", "rects", "curves") for o in getattr(page, kind)]
+    strokes = [s for s, o in zip(strokes, page.lines + page.rects + page.curves, strict=True) if is_underline(o)]
+    return page.filter(lambda obj: not is_underline(obj)), strokes
 
 
 def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
@@ -94,10 +114,8 @@ def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
 def _page_rows(page, number: int, unplaced: list[Unplaced], file: str) -> tuple[list[_RawRow], list[Line]]:
     """One page → its table rows, and the lines printed above the table (the title on page 1)."""
     chars = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
-    tables = page.find_tables(TABLE_SETTINGS)
-    cells = [cell for t in tables for row in t.rows for cell in row.cells if cell]
-    rule_ys = {y for c in cells for y in (c[1], c[3])}
-    strokes = _underline_strokes(page, rule_ys)
+    ruled, strokes = _split_strokes(page)
+    tables = ruled.find_tables(TABLE_SETTINGS)
     placed: set[int] = set()
     rows: list[_RawRow] = []
     for table in tables:
