@@ -28,13 +28,9 @@ REPORT_SUFFIXES = tuple(f.value for f in ReportFormat)
 
 
 def report_format(name: str) -> ReportFormat:
+    """By suffix; anything but .pdf and .xlsx is read as text, which refuses what is not a text report."""
     suffix = Path(name).suffix.lower()
-    try:
-        return ReportFormat(suffix)
-    except ValueError:
-        raise ReaderError(
-            name, f"not a report format ({', '.join(REPORT_SUFFIXES)}): {suffix or 'no suffix'}"
-        ) from None
+    return ReportFormat(suffix) if suffix in REPORT_SUFFIXES else ReportFormat.TEXT
 
 
 def read_table(data: bytes, file: str) -> Table:
