@@ -352,7 +352,8 @@ def diff_new_bullets(text: str, file: str) -> set[str]:
     reports = [r for r in load_reports(report_paths(data), corrections) if r.file != file] + [report]
     corpus = merge_reports(reports, corrections)
     new = Insights.from_corpus(corpus).new_ids
-    return {b.text for i, b in enumerate(corpus.bullets) if i in new and b.fiscal_year in marked}
+    # Only ・ bullets: the layout underlines a bullet's own lines; 「【課】 該当なし」 shares its block's line.
+    return {b.text for i, b in enumerate(corpus.bullets) if i in new and b.fiscal_year in marked and b.bulleted}
 
 
 def main(argv: list[str]) -> None:
