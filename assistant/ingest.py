@@ -29,7 +29,12 @@ def read_report(path: Path, corrections: Corrections, name: str | None = None) -
 
 def report_paths(data_dir: Path) -> list[Path]:
     """The report files in data/: text, PDF and workbook (not data/*.tsv, the tables of corrections)."""
-    return sorted(p for p in data_dir.iterdir() if p.suffix.lower() in REPORT_SUFFIXES and p.is_file())
+    # Not Excel's lock files (~$report.xlsx) nor hidden ones (.report.pdf.tmp left by a killed copy).
+    return sorted(
+        p
+        for p in data_dir.iterdir()
+        if p.suffix.lower() in REPORT_SUFFIXES and p.is_file() and not p.name.startswith(("~$", "."))
+    )
 
 
 def load_reports(paths: list[Path], corrections: Corrections) -> list[Report]:
