@@ -10,15 +10,21 @@ from . import messages as msg
 from .answer import Answer, AnswerGroup, Coverage
 from .corpus import year_range_label
 from .figures import Series, format_value
-from .model import fiscal_year_label
+from .model import SourceRef, fiscal_year_label
 from .question import Intent, Role
 from .search import Filters, Hit, SearchResult
 
 
 class SourceOut(BaseModel):
     file: str
-    line: int
+    line: int = Field(description="text report: the line; PDF: the table row on the page; workbook: the sheet row")
     column: int
+    page: int | None = Field(default=None, description="PDF page or workbook sheet (1-based); null for a text report")
+    label: str = Field(description="the source as shown: 「a.txt:12」, 「a.pdf p.3 row 5」, 「a.xlsx sheet 1 row 9」")
+
+
+def source_out(ref: SourceRef) -> SourceOut:
+    return SourceOut(file=ref.file, line=ref.line, column=ref.column, page=ref.page, label=ref.label)
 
 
 class HitOut(BaseModel):
@@ -71,7 +77,7 @@ def hit_out(hit: Hit) -> HitOut:
         years_label=year_range_label(list(hit.fiscal_years)),
         status=b.status.value,
         text=b.text,
-        source=SourceOut(file=b.source.file, line=b.source.line, column=b.source.column),
+        source=source_out(b.source),
     )
 
 
@@ -250,8 +256,8 @@ def _group_out(g: AnswerGroup) -> AnswerGroupOut:
 
 
 def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskResponse:
-    def source(file: str, line: int, column: int) -> SourceOut:
-        return SourceOut(file=file, line=line, column=column)
+    def source(o) -> SourceOut:
+        return source_out(SourceRef(o.file, o.line, o.column, o.page))
 
     citations = [
         CitationOut(
@@ -268,13 +274,13 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
             status=c.status,
             text=c.text,
             text_verbatim=c.text_verbatim,
-            source=source(c.occurrences[-1].file, c.occurrences[-1].line, c.occurrences[-1].column),
+            source=source(c.occurrences[-1]),
             occurrences=[
                 OccurrenceOut(
                     fiscal_year=o.fiscal_year,
                     fiscal_year_label=o.fiscal_year_label,
                     status=o.status,
-                    source=source(o.file, o.line, o.column),
+                    source=source(o),
                 )
                 for o in c.occurrences
             ],
@@ -336,6 +342,9 @@ class BulletOut(BaseModel):
     department: str
     status: str
     new: bool = Field(description="not in the previous reported year of this measure (derived, see README)")
+    new_in_report: bool | None = Field(
+        default=None, description="underlined as new in the report itself (PDF/xlsx); null where it cannot say"
+    )
     source: SourceOut
 
 

@@ -43,17 +43,17 @@ class _ProgressBar:
 @app.command()
 def ingest(
     report: Annotated[
-        Path | None, typer.Argument(help="a new report file to add to data/ (next year's report)")
+        Path | None, typer.Argument(help="a new report to add to data/ (next year's): the city's PDF, .xlsx or .txt")
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="validate and show what would change; write nothing")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="rebuild even if the index is up to date")] = False,
 ) -> None:
-    """Parse data/*.txt (and REPORT), rebuild the store and the index atomically, print a summary."""
+    """Parse data/ (and REPORT: .txt, .pdf or .xlsx), rebuild the store and the index atomically, print a summary."""
     from .corpus import merge_reports
     from .embed import EmbedderError, load_embedder
-    from .ingest import load_reports, preview_addition, read_report, report_paths
+    from .ingest import extraction_lines, load_reports, preview_addition, read_report, report_paths
     from .normalize import load_corrections
     from .parse import ParseError
     from .service import ingest_configured
@@ -69,6 +69,8 @@ def ingest(
             existing = [p for p in report_paths(settings.data_dir) if p.name != report.name]
             current = merge_reports(load_reports(existing, corrections), corrections)
             _print_preview(preview_addition(current, new, corrections))
+            if dry_run:
+                typer.echo("\n".join(extraction_lines(new)))
         else:
             load_reports(report_paths(settings.data_dir), corrections)
         if dry_run:
@@ -150,7 +152,7 @@ def search(
         return
     for hit in payload["hits"]:
         typer.echo(f"{hit['rank']:>2}. [{hit['fiscal_year_label']}] {hit['measure']} / {hit['department']}")
-        typer.echo(f"    {hit['text']}  ({hit['source']['file']}:{hit['source']['line']})")
+        typer.echo(f"    {hit['text']}  ({hit['source']['label']})")
     if not payload["hits"]:
         typer.echo("no hits")
 
@@ -159,12 +161,15 @@ def search(
 def ask(question: str) -> None:
     """Answer a question as the chat does, with citations."""
     from .answer import answer
+    from .model import SourceRef
 
     assistant = _open()
     result = answer(assistant.context, question)
     typer.echo(result.text)
     for c in result.citations:
-        typer.echo(f"[{c.number}] {c.measure}（{c.department}、{c.years_label}）{c.source_file}:{c.source_line}")
+        o = c.occurrences[-1]
+        source = SourceRef(o.file, o.line, o.column, o.page).label
+        typer.echo(f"[{c.number}] {c.measure}（{c.department}、{c.years_label}）{source}")
 
 
 @app.command(name="eval")

@@ -140,9 +140,9 @@ def merge_reports(reports: list[Report], corrections: Corrections) -> Corpus:
             versions[m.measure_id].append(m)
 
     # Section order, then the order of each measure's newest printing.
-    def order(mid: str) -> tuple[int, int, int]:
+    def order(mid: str) -> tuple[int, ...]:
         latest = versions[mid][-1]
-        return (latest.section.number, latest.subsection.number if latest.subsection else 99, latest.source.line)
+        return (latest.section.number, latest.subsection.number if latest.subsection else 99, *latest.source.order)
 
     measure_ids = sorted(first_seen, key=order)
     measures = tuple(

@@ -28,7 +28,7 @@ from .model import ActivityBullet, Measure, wareki_label
 from .normalize import Corrections, normalize_text
 from .store import StoreError, read_store, write_store
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the store records pages (PDF, xlsx) and new_in_report
 # Bump when passage_text changes: the data checksum includes it, so indexes rebuild.
 PASSAGE_TEMPLATE_VERSION = 1
 KEEP_BUILDS = 2

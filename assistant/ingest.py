@@ -11,31 +11,36 @@ from pathlib import Path
 from .corpus import Corpus, merge_reports
 from .embed import Embedder
 from .index import BuildResult, build_index
-from .model import Report
+from .model import ActivityBullet, Report
 from .normalize import Corrections, load_corrections, normalize_text
-from .parse import ParseError, decode_report, parse_report
-
-REPORT_GLOB = "*.txt"
+from .parse import ParseError, parse_table
+from .readers import REPORT_SUFFIXES, read_table
 
 
 def read_report(path: Path, corrections: Corrections, name: str | None = None) -> Report:
-    """Read and parse one report file; :class:`ParseError` names the file and line on bad input."""
+    """Read and parse one report file (.txt, .pdf or .xlsx); :class:`ParseError` names the file and line/page."""
     name = name or path.name
     try:
         data = path.read_bytes()
     except OSError as e:
         raise ParseError(name, 0, f"cannot read the file: {e.strerror}") from None
-    return parse_report(decode_report(data, name), name, corrections)
+    return parse_table(read_table(data, name), corrections)
 
 
 def report_paths(data_dir: Path) -> list[Path]:
-    return sorted(p for p in data_dir.glob(REPORT_GLOB) if p.is_file())
+    """The report files in data/: text, PDF and workbook (not data/*.tsv, the tables of corrections)."""
+    # Not Excel's lock files (~$report.xlsx) nor hidden ones (.report.pdf.tmp left by a killed copy).
+    return sorted(
+        p
+        for p in data_dir.iterdir()
+        if p.suffix.lower() in REPORT_SUFFIXES and p.is_file() and not p.name.startswith(("~$", "."))
+    )
 
 
 def load_reports(paths: list[Path], corrections: Corrections) -> list[Report]:
     """Parse every file before anything is written: one bad file stops the whole ingest."""
     if not paths:
-        raise ParseError("data/", 0, "no report files (*.txt) to ingest")
+        raise ParseError("data/", 0, f"no report files ({', '.join('*' + s for s in REPORT_SUFFIXES)}) to ingest")
     reports = [read_report(p, corrections) for p in paths]
     names = [r.file for r in reports]
     if len(set(names)) != len(names):
@@ -79,6 +84,33 @@ def preview_addition(corpus: Corpus, report: Report, corrections: Corrections) -
         renamed_measures=tuple(renamed),
         dropped_measures=tuple(m.name for m in corpus.measures if m.measure_id not in in_report),
     )
+
+
+FIRST_BULLET_CHARS = 60  # enough to recognise an activity on the printed page, short enough for one line
+
+
+def extraction_lines(report: Report) -> list[str]:
+    """What a person checks against the printed report before accepting it: pages read, text that fitted no
+    cell, and each measure's first bullet with where it was read."""
+    lines = []
+    if report.pages_read is not None:
+        unit = "sheets" if report.file.lower().endswith(".xlsx") else "pages"
+        lines.append(f"  {unit} read: {report.pages_read}; table rows placed: measures {len(report.measures)}, "
+                     f"bullets {len(report.bullets)}")  # fmt: skip
+        if report.unplaced:
+            lines.append(f"  could not place {len(report.unplaced)} text(s) in a cell:")
+            lines.extend(f"    {u.source.label}: {u.text[:FIRST_BULLET_CHARS]}" for u in report.unplaced)
+        else:
+            lines.append("  could not place: none")
+    firsts: dict[str, ActivityBullet] = {}
+    for b in report.bullets:
+        firsts.setdefault(b.measure_id, b)
+    lines.append("  first bullet of each measure:")
+    for m in report.measures:
+        b = firsts.get(m.measure_id)
+        text = f"{b.text[:FIRST_BULLET_CHARS]}  ({b.source.label})" if b else "(no bullet)"
+        lines.append(f"    {m.name}: {text}")
+    return lines
 
 
 def ingest(

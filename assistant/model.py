@@ -72,11 +72,30 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class SourceRef:
-    """Where a record stands in its source file (1-based line and tab-separated column)."""
+    """Where a record stands in its source file.
+
+    A text report: ``line`` is the 1-based line, ``column`` the tab-separated cell, ``page`` None.
+    A PDF: ``page`` is the 1-based page and ``line`` the table row on that page (its header row is row 1).
+    A workbook: ``page`` is the 1-based sheet and ``line`` the sheet's row number as Excel shows it.
+    """
 
     file: str
     line: int
     column: int = 1
+    page: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The one presented form of a source: 「a.txt:12」, 「a.pdf p.3 row 5」, 「a.xlsx sheet 1 row 9」."""
+        if self.page is None:
+            return f"{self.file}:{self.line}"
+        unit = "sheet " if self.file.lower().endswith(".xlsx") else "p."
+        return f"{self.file} {unit}{self.page} row {self.line}"
+
+    @property
+    def order(self) -> tuple[int, int]:
+        """Reading order within one file (page first, then line)."""
+        return (self.page or 0, self.line)
 
 
 @dataclass(frozen=True)
@@ -119,6 +138,7 @@ class Column:
     fiscal_year: int
     header: str
     includes_plans: bool
+    marks_new: bool = False  # the header says underlining marks the year's new activities (下線箇所は…新たな取組み)
 
 
 @dataclass(frozen=True)
@@ -133,6 +153,10 @@ class ActivityBullet:
     ordinal: int  # position among the measure's bullets of that year, for stable ordering
     source: SourceRef
     bulleted: bool = True  # False for free text in a block without ・ (「該当なし」)
+    # Underlined in the source, in a column whose header says underlining marks what is new; None when the
+    # source cannot show underlines (text reports) or the column makes no such claim. Beside, not instead of,
+    # the diff-based "new" of figures.Insights.
+    new_in_report: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +173,14 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """Text a PDF or workbook reader found but could not put in a table cell (page numbers, notes, stray text)."""
+
+    source: SourceRef  # the page (or sheet) and the row it stood nearest to
+    text: str
+
+
+@dataclass(frozen=True)
 class Report:
     """A parsed report file: what it covers and everything in it, in source order."""
 
@@ -159,6 +191,8 @@ class Report:
     measures: tuple[Measure, ...]
     bullets: tuple[ActivityBullet, ...]
     checksum: str  # sha256 of the file's bytes
+    pages_read: int | None = None  # PDF pages or workbook sheets read; None for a text report
+    unplaced: tuple[Unplaced, ...] = ()
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:

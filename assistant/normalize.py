@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _SPACES = re.compile(r"\s+")
+# Characters that NFKC leaves apart but that are one character to a reader: a PDF's CID font maps the 〜 of
+# 「11月12日〜25日」 to WAVE DASH U+301C where the text reports have FULLWIDTH TILDE U+FF5E (NFKC: "~").
+_LOOKALIKES = str.maketrans({"\u301c": "~"})
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def load_corrections(data_dir: Path) -> Corrections:
 
 def normalize_text(text: str, corrections: Corrections | None = None, *, squash: bool = False) -> str:
     """NFKC, corrections, collapsed white space; ``squash`` removes white space entirely (for identity)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
     if corrections is not None:
         text = corrections.apply(text)
     text = _SPACES.sub("" if squash else " ", text).strip()

@@ -29,6 +29,7 @@ from .model import (
     parse_era_year,
 )
 from .normalize import Corrections, measure_id
+from .table import Table, TableRow
 
 LEADING_COLUMNS = ("主要な施策", "担当課", "施策の内容")
 
@@ -43,16 +44,25 @@ _DEPT_BLOCK = re.compile(r"(?:^|(?<=\s))【([^】\s]{1,30})】")
 # (安全・安心, ポスター・標語) never splits.
 _BULLET = re.compile(r"(?:^|(?<=\s))・")
 _PLAN_WORD = "予定"
+_UNDERLINE_WORD = "下線"  # 「（下線箇所は当該年度の新たな取組み）」
+# A bullet is new in the report when at least this share of its characters is underlined: the R4 header marks
+# new *parts*, and an underlined figure alone (a changed count) is not a new activity, as for the diff-based new.
+NEW_IN_REPORT_SHARE = 0.5
 _DEPT_QUALIFIER = re.compile(r"^(.+?)\s*([【(（])(.+?)[】)）]$")
 _WESTERN_FY = re.compile(r"(\d{4})\s*年度")
 
 
 class ParseError(ValueError):
-    """The file is not a report of the expected shape; names the file and the line."""
+    """The file is not a report of the expected shape; names the file and the line (or page and row)."""
 
-    def __init__(self, file: str, line: int, message: str) -> None:
-        self.file, self.line, self.message = file, line, message
-        super().__init__(f"{file}:{line}: {message}")
+    def __init__(self, file: str, line: int, message: str, page: int | None = None) -> None:
+        self.file, self.line, self.message, self.page = file, line, message, page
+        where = f"{file}:{line}" if page is None else SourceRef(file, line, page=page).label
+        super().__init__(f"{where}: {message}")
+
+    @classmethod
+    def at(cls, source: SourceRef, message: str) -> ParseError:
+        return cls(source.file, source.line, message, source.page)
 
 
 def decode_report(data: bytes, file: str) -> str:
@@ -75,7 +85,7 @@ def _is_header(cells: list[str]) -> bool:
     return len(cells) >= 3 and tuple(c.strip() for c in cells[:3]) == LEADING_COLUMNS
 
 
-def _parse_columns(cells: list[str], file: str, line: int) -> tuple[Column, ...]:
+def _parse_columns(cells: list[str], at: SourceRef) -> tuple[Column, ...]:
     columns = []
     for index, header in enumerate(cells[3:], start=4):
         header = header.strip()
@@ -87,13 +97,15 @@ def _parse_columns(cells: list[str], file: str, line: int) -> tuple[Column, ...]
             m = _WESTERN_FY.search(unicodedata.normalize("NFKC", header))
             year = int(m.group(1)) if m else None
         if year is None:
-            raise ParseError(file, line, f"column {index} header {header!r} names no fiscal year (e.g. 令和5年度)")
-        columns.append(Column(index, year, header, includes_plans=_PLAN_WORD in header))
+            raise ParseError.at(at, f"column {index} header {header!r} names no fiscal year (e.g. 令和5年度)")
+        columns.append(
+            Column(index, year, header, includes_plans=_PLAN_WORD in header, marks_new=_UNDERLINE_WORD in header)
+        )
     if not columns:
-        raise ParseError(file, line, "the header row has no fiscal-year column")
+        raise ParseError.at(at, "the header row has no fiscal-year column")
     years = [c.fiscal_year for c in columns]
     if len(set(years)) != len(years):
-        raise ParseError(file, line, f"the header names a fiscal year twice: {years}")
+        raise ParseError.at(at, f"the header names a fiscal year twice: {years}")
     return tuple(columns)
 
 
@@ -152,7 +164,7 @@ class _State:
     measure: Measure | None = None
 
 
-def _section_from_cell(cell: str, file: str, line: int) -> tuple[Section, SubSection | None] | None:
+def _section_from_cell(cell: str, at: SourceRef) -> tuple[Section, SubSection | None] | None:
     text = " ".join(cell.split())
     m = _SECTION.match(text)
     if not m:
@@ -164,7 +176,7 @@ def _section_from_cell(cell: str, file: str, line: int) -> tuple[Section, SubSec
         subsection = _subsection(sub.group(1))
         rest = rest[: sub.start()].strip()
     title, _, purpose = rest.partition(" ")
-    return Section(int(m.group(1)), title, purpose.strip(), SourceRef(file, line)), subsection
+    return Section(int(m.group(1)), title, purpose.strip(), SourceRef(at.file, at.line, page=at.page)), subsection
 
 
 def _subsection(text: str) -> SubSection | None:
@@ -172,120 +184,168 @@ def _subsection(text: str) -> SubSection | None:
     return SubSection(int(m.group(1)), m.group(2)) if m else None
 
 
-def parse_report(text: str, file: str, corrections: Corrections) -> Report:
-    """Parse one report's text. Raises :class:`ParseError` naming the line for any row it cannot place."""
+def text_rows(text: str, file: str) -> list[TableRow]:
+    """A text report's lines → table rows, one per line, cells split at tabs."""
     # Split on \n only, as editors and grep -n count lines: splitlines() would also break at form feeds
     # (pdftotext's page breaks) and shift every citation after them.
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     if lines and lines[-1] == "":
         lines.pop()
-    title = ""
-    columns: tuple[Column, ...] | None = None
-    width = 0
-    state = _State()
-    sections: list[Section] = []
-    measures: list[Measure] = []
-    bullets: list[ActivityBullet] = []
-    counters: dict[tuple[str, int], int] = {}
+    return [TableRow(tuple(raw.split("\t")), SourceRef(file, n)) for n, raw in enumerate(lines, 1)]
 
-    def add_bullets(measure: Measure, cells: list[str], line: int) -> None:
-        assert columns is not None
-        for column in columns:
-            cell = cells[column.index - 1]
+
+def parse_report(text: str, file: str, corrections: Corrections) -> Report:
+    """Parse one report's text. Raises :class:`ParseError` naming the line for any row it cannot place."""
+    rows = text_rows(text, file)
+    checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return parse_table(Table(file, tuple(rows), checksum), corrections)
+
+
+def _underlined_share(spans: frozenset[int], start: int, text: str) -> float:
+    chars = [start + i for i, ch in enumerate(text) if not ch.isspace()]
+    return sum(1 for i in chars if i in spans) / len(chars) if chars else 0.0
+
+
+class _Parser:
+    """Table semantics, row by row: header, title, sections, sub-sections, measures, continuations, bullets."""
+
+    def __init__(self, file: str, corrections: Corrections) -> None:
+        self.file, self.corrections = file, corrections
+        self.title = ""
+        self.columns: tuple[Column, ...] | None = None
+        self.width = 0
+        self.state = _State()
+        self.sections: list[Section] = []
+        self.measures: list[Measure] = []
+        self.bullets: list[ActivityBullet] = []
+        self.counters: dict[tuple[str, int], int] = {}
+
+    def add_bullets(self, measure: Measure, row: TableRow) -> None:
+        assert self.columns is not None
+        for column in self.columns:
+            cell = row.cells[column.index - 1]
+            spans = row.underlined[column.index - 1] if row.underlined is not None and column.marks_new else None
+            cursor = 0
             for department, block in split_blocks(cell):
                 for item, bulleted in split_bullets(block):
+                    start = cell.find(item, cursor)
+                    cursor = start + len(item)
+                    new_in_report = None
+                    if spans is not None:
+                        new_in_report = _underlined_share(spans, start, item) >= NEW_IN_REPORT_SHARE
                     key = (measure.measure_id, column.fiscal_year)
-                    counters[key] = counters.get(key, 0) + 1
-                    bullets.append(
+                    self.counters[key] = self.counters.get(key, 0) + 1
+                    self.bullets.append(
                         ActivityBullet(
                             measure_id=measure.measure_id,
                             fiscal_year=column.fiscal_year,
                             department=department,
                             status=bullet_status(item, column),
                             text=item,
-                            ordinal=counters[key],
-                            source=SourceRef(file, line, column.index),
+                            ordinal=self.counters[key],
+                            source=replace(row.source, column=column.index),
                             bulleted=bulleted,
+                            new_in_report=new_in_report,
                         )
                     )
 
-    for n, raw in enumerate(lines, 1):
-        cells = raw.split("\t")
-        if not any(c.strip() for c in cells):
-            continue
-        if columns is None:
-            if _is_header(cells):
-                columns = _parse_columns(cells, file, n)
-                width = len(cells)
-            elif len(cells) == 1 and not title:
-                title = cells[0].strip().lstrip("■□◆●").strip()
-            else:
-                raise ParseError(file, n, "no header row (主要な施策 / 担当課 / 施策の内容 / 年度…) before the table")
-            continue
-        if len(cells) != width:
-            raise ParseError(file, n, f"expected {width} tab-separated cells like the header, got {len(cells)}")
+    def before_header(self, row: TableRow) -> None:
+        cells = list(row.cells)
         if _is_header(cells):
-            # Wording may differ between pages (取組み / 実績); the years may not.
-            if [c.fiscal_year for c in _parse_columns(cells, file, n)] != [c.fiscal_year for c in columns]:
-                raise ParseError(file, n, "a repeated header row names different fiscal years than the first")
-            continue
-        first, dept_cell, description = (c.strip() for c in cells[:3])
-        year_cells = [c.strip() for c in cells[3:]]
-        if first and not dept_cell and not description and not any(year_cells):
-            section = _section_from_cell(first, file, n)
-            if section:
-                state.section, state.subsection = section
-                sections.append(state.section)
-                state.measure = None
-                continue
-            sub = _subsection(first)
-            if sub:
-                state.subsection, state.measure = sub, None
-                continue
-            if state.section is not None and not state.section.purpose and state.measure is None:
-                # The purpose line printed on a row of its own (R4-R6 report, section 3).
-                state.section = replace(state.section, purpose=" ".join(first.split()))
-                sections[-1] = state.section
-                continue
-            raise ParseError(
-                file, n, f"a row with only a first cell that is not a section or sub-section: {first[:40]!r}"
-            )
-        if not first and not dept_cell and not description:
-            if state.measure is None:
-                raise ParseError(file, n, "a continuation row (empty leading cells) with no measure before it")
-            add_bullets(state.measure, cells, n)
-            continue
+            self.columns = _parse_columns(cells, row.source)
+            self.width = len(cells)
+        elif len(cells) == 1 and not self.title:
+            self.title = cells[0].strip().lstrip("■□◆●").strip()
+        else:
+            raise ParseError.at(row.source, "no header row (主要な施策 / 担当課 / 施策の内容 / 年度…) before the table")
+
+    def heading(self, first: str, at: SourceRef) -> None:
+        """A row with only its first cell: a section, a sub-section or a section's purpose."""
+        state = self.state
+        section = _section_from_cell(first, at)
+        if section:
+            state.section, state.subsection = section
+            self.sections.append(state.section)
+            state.measure = None
+            return
+        sub = _subsection(first)
+        if sub:
+            state.subsection, state.measure = sub, None
+            return
+        if state.section is not None and not state.section.purpose and state.measure is None:
+            # The purpose line printed on a row of its own (R4-R6 report, section 3).
+            state.section = replace(state.section, purpose=" ".join(first.split()))
+            self.sections[-1] = state.section
+            return
+        raise ParseError.at(at, f"a row with only a first cell that is not a section or sub-section: {first[:40]!r}")
+
+    def measure_row(self, row: TableRow, first: str, dept_cell: str, description: str) -> None:
+        at = row.source
         if not first or not dept_cell:
-            raise ParseError(file, n, "a measure row needs a measure name (主要な施策) and a department (担当課)")
-        if state.section is None:
-            raise ParseError(file, n, "a measure before any section row (e.g. 「1 日常生活における安全安心の確保」)")
-        state.measure = Measure(
-            measure_id=measure_id(first, corrections),
+            raise ParseError.at(at, "a measure row needs a measure name (主要な施策) and a department (担当課)")
+        if self.state.section is None:
+            raise ParseError.at(at, "a measure before any section row (e.g. 「1 日常生活における安全安心の確保」)")
+        measure = Measure(
+            measure_id=measure_id(first, self.corrections),
             name=first,
             departments=parse_departments(dept_cell),
             description=description,
-            section=state.section,
-            subsection=state.subsection,
-            source=SourceRef(file, n),
+            section=self.state.section,
+            subsection=self.state.subsection,
+            source=replace(at, column=1),
         )
-        if any(m.measure_id == state.measure.measure_id for m in measures):
-            raise ParseError(file, n, f"measure {first!r} appears twice in the report")
-        measures.append(state.measure)
-        add_bullets(state.measure, cells, n)
+        if any(m.measure_id == measure.measure_id for m in self.measures):
+            raise ParseError.at(at, f"measure {first!r} appears twice in the report")
+        self.state.measure = measure
+        self.measures.append(measure)
+        self.add_bullets(measure, row)
 
-    if columns is None:
-        raise ParseError(file, max(len(lines), 1), "no header row (主要な施策 / 担当課 / 施策の内容 / 年度…) found")
-    if not measures:
-        raise ParseError(file, len(lines), "the table has no measure rows")
+    def row(self, row: TableRow) -> None:
+        cells = list(row.cells)
+        if not any(c.strip() for c in cells):
+            return
+        if self.columns is None:
+            self.before_header(row)
+            return
+        if len(cells) != self.width:
+            raise ParseError.at(row.source, f"expected {self.width} cells like the header, got {len(cells)}")
+        if _is_header(cells):
+            # Wording may differ between pages (取組み / 実績); the years may not.
+            if [c.fiscal_year for c in _parse_columns(cells, row.source)] != [c.fiscal_year for c in self.columns]:
+                raise ParseError.at(row.source, "a repeated header row names different fiscal years than the first")
+            return
+        first, dept_cell, description = (c.strip() for c in cells[:3])
+        if first and not dept_cell and not description and not any(c.strip() for c in cells[3:]):
+            self.heading(first, row.source)
+        elif not first and not dept_cell and not description:
+            if self.state.measure is None:
+                raise ParseError.at(row.source, "a continuation row (empty leading cells) with no measure before it")
+            self.add_bullets(self.state.measure, row)
+        else:
+            self.measure_row(row, first, dept_cell, description)
+
+
+def parse_table(table: Table, corrections: Corrections) -> Report:
+    """Parse the rows of one report, however they were read. Raises :class:`ParseError` at the row it cannot place."""
+    parser = _Parser(table.file, corrections)
+    for row in table.rows:
+        parser.row(row)
+    end = table.rows[-1].source if table.rows else SourceRef(table.file, 1)
+    if parser.columns is None:
+        raise ParseError.at(end, "no header row (主要な施策 / 担当課 / 施策の内容 / 年度…) found")
+    if not parser.measures:
+        raise ParseError.at(end, "the table has no measure rows")
     # Measures keep the section they were read under; refresh them with purposes found later in the section.
-    by_number = {s.number: s for s in sections}
-    measures = [replace(m, section=by_number[m.section.number]) for m in measures]
+    by_number = {s.number: s for s in parser.sections}
+    measures = [replace(m, section=by_number[m.section.number]) for m in parser.measures]
     return Report(
-        file=file,
-        title=title,
-        columns=columns,
-        sections=tuple(sections),
+        file=table.file,
+        title=parser.title,
+        columns=parser.columns,
+        sections=tuple(parser.sections),
         measures=tuple(measures),
-        bullets=tuple(bullets),
-        checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        bullets=tuple(parser.bullets),
+        checksum=table.checksum,
+        pages_read=table.pages_read,
+        unplaced=table.unplaced,
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from .corpus import CanonicalMeasure, Corpus, Document
 from .model import ActivityBullet, Department, Measure, Section, SourceRef, Status, SubSection
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: page (PDF page / workbook sheet) beside line; bullets.new_in_report
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,7 +25,7 @@ CREATE TABLE documents (
 );
 CREATE TABLE sections (
     file TEXT NOT NULL REFERENCES documents(file), number INTEGER NOT NULL, title TEXT NOT NULL,
-    purpose TEXT NOT NULL, line INTEGER, PRIMARY KEY (file, number)
+    purpose TEXT NOT NULL, line INTEGER, page INTEGER, PRIMARY KEY (file, number)
 );
 CREATE TABLE measures (
     measure_id TEXT PRIMARY KEY, name TEXT NOT NULL, position INTEGER NOT NULL
@@ -34,13 +34,13 @@ CREATE TABLE measure_versions (
     measure_id TEXT NOT NULL REFERENCES measures(measure_id), file TEXT NOT NULL REFERENCES documents(file),
     name TEXT NOT NULL, departments TEXT NOT NULL, description TEXT NOT NULL,
     section_number INTEGER NOT NULL, subsection_number INTEGER, subsection_title TEXT,
-    line INTEGER NOT NULL, PRIMARY KEY (measure_id, file)
+    line INTEGER NOT NULL, page INTEGER, PRIMARY KEY (measure_id, file)
 );
 CREATE TABLE bullets (
     bullet_id INTEGER PRIMARY KEY, measure_id TEXT NOT NULL REFERENCES measures(measure_id),
     fiscal_year INTEGER NOT NULL, department TEXT NOT NULL, status TEXT NOT NULL, text TEXT NOT NULL,
     ordinal INTEGER NOT NULL, bulleted INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
-    col INTEGER NOT NULL
+    col INTEGER NOT NULL, page INTEGER, new_in_report INTEGER
 );
 CREATE INDEX bullets_by_measure ON bullets (measure_id, fiscal_year);
 CREATE INDEX bullets_by_year ON bullets (fiscal_year);
@@ -90,15 +90,22 @@ def _insert(db: sqlite3.Connection, corpus: Corpus) -> None:
     sections = {(v.source.file, v.section.number): v.section for m in corpus.measures for v in m.versions}
     for (file, number), s in sorted(sections.items()):
         db.execute(
-            "INSERT INTO sections VALUES (?,?,?,?,?)",
-            (file, number, s.title, s.purpose, s.source.line if s.source else None),
+            "INSERT INTO sections VALUES (?,?,?,?,?,?)",
+            (
+                file,
+                number,
+                s.title,
+                s.purpose,
+                s.source.line if s.source else None,
+                s.source.page if s.source else None,
+            ),
         )
     for i, m in enumerate(corpus.measures):
         db.execute("INSERT INTO measures VALUES (?,?,?)", (m.measure_id, m.name, i))
         for v in m.versions:
             departments = [{"name": d.name, "qualifier": d.qualifier, "label": d.label} for d in v.departments]
             db.execute(
-                "INSERT INTO measure_versions VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO measure_versions VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     m.measure_id,
                     v.source.file,
@@ -109,10 +116,11 @@ def _insert(db: sqlite3.Connection, corpus: Corpus) -> None:
                     v.subsection.number if v.subsection else None,
                     v.subsection.title if v.subsection else None,
                     v.source.line,
+                    v.source.page,
                 ),
             )
     db.executemany(
-        "INSERT INTO bullets VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO bullets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 i,
@@ -126,6 +134,8 @@ def _insert(db: sqlite3.Connection, corpus: Corpus) -> None:
                 b.source.file,
                 b.source.line,
                 b.source.column,
+                b.source.page,
+                None if b.new_in_report is None else int(b.new_in_report),
             )
             for i, b in enumerate(corpus.bullets)
         ],
@@ -158,19 +168,21 @@ def _read(db: sqlite3.Connection) -> Corpus:
         )
     )
     sections = {
-        (file, number): Section(number, title, purpose, SourceRef(file, line) if line else None)
-        for file, number, title, purpose, line in db.execute("SELECT file, number, title, purpose, line FROM sections")
+        (file, number): Section(number, title, purpose, SourceRef(file, line, page=page) if line is not None else None)
+        for file, number, title, purpose, line, page in db.execute(
+            "SELECT file, number, title, purpose, line, page FROM sections"
+        )
     }
     doc_rank = {d.file: i for i, d in enumerate(documents)}
     versions: dict[str, list[Measure]] = {}
-    for mid, file, name, deps, desc, sec, subno, subtitle, line in db.execute(
+    for mid, file, name, deps, desc, sec, subno, subtitle, line, page in db.execute(
         "SELECT measure_id, file, name, departments, description, section_number, subsection_number, "
-        "subsection_title, line FROM measure_versions"
+        "subsection_title, line, page FROM measure_versions"
     ):
         departments = tuple(Department(d["name"], d["qualifier"], d["label"]) for d in json.loads(deps))
         subsection = SubSection(subno, subtitle) if subno is not None else None
         versions.setdefault(mid, []).append(
-            Measure(mid, name, departments, desc, sections[(file, sec)], subsection, SourceRef(file, line))
+            Measure(mid, name, departments, desc, sections[(file, sec)], subsection, SourceRef(file, line, page=page))
         )
     measures = []
     for mid, name in db.execute("SELECT measure_id, name FROM measures ORDER BY position"):
@@ -180,10 +192,20 @@ def _read(db: sqlite3.Connection) -> Corpus:
             CanonicalMeasure(mid, name, latest.section, latest.subsection.title if latest.subsection else "", tuple(vs))
         )
     bullets = tuple(
-        ActivityBullet(mid, fy, dept, Status(status), text, ordinal, SourceRef(file, line, col), bool(bulleted))
-        for mid, fy, dept, status, text, ordinal, bulleted, file, line, col in db.execute(
-            "SELECT measure_id, fiscal_year, department, status, text, ordinal, bulleted, file, line, col "
-            "FROM bullets ORDER BY bullet_id"
+        ActivityBullet(
+            mid,
+            fy,
+            dept,
+            Status(status),
+            text,
+            ordinal,
+            SourceRef(file, line, col, page),
+            bool(bulleted),
+            None if new is None else bool(new),
+        )
+        for mid, fy, dept, status, text, ordinal, bulleted, file, line, col, page, new in db.execute(
+            "SELECT measure_id, fiscal_year, department, status, text, ordinal, bulleted, file, line, col, page, "
+            "new_in_report FROM bullets ORDER BY bullet_id"
         )
     )
     return Corpus(documents=documents, measures=tuple(measures), bullets=bullets)

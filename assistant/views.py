@@ -12,10 +12,10 @@ from .api_models import (
     MeasureSummary,
     OptionsResponse,
     SectionOut,
-    SourceOut,
     YearOption,
     YearOut,
     series_out,
+    source_out,
 )
 from .corpus import Corpus
 from .figures import Insights
@@ -67,7 +67,8 @@ def measure_detail(corpus: Corpus, measure_id: str, insights: Insights) -> Measu
                 department=b.department,
                 status=b.status.value,
                 new=i in new,
-                source=SourceOut(file=b.source.file, line=b.source.line, column=b.source.column),
+                new_in_report=b.new_in_report,
+                source=source_out(b.source),
             )
         )
     reported = set(corpus.fiscal_years)
@@ -120,10 +121,13 @@ EXPORT_COLUMNS = (
     "fiscal_year_label",
     "status",
     "new",
+    "new_in_report",
     "text",
     "source_file",
     "source_line",
     "source_column",
+    "source_page",
+    "source",
 )
 
 
@@ -145,10 +149,13 @@ def export_rows(corpus: Corpus, insights: Insights, bullet_ids: list[int]) -> li
                 "fiscal_year_label": fiscal_year_label(b.fiscal_year),
                 "status": b.status.value,
                 "new": i in insights.new_ids,
+                "new_in_report": b.new_in_report,
                 "text": b.text,
                 "source_file": b.source.file,
                 "source_line": b.source.line,
                 "source_column": b.source.column,
+                "source_page": b.source.page,
+                "source": b.source.label,
             }
         )
     return rows

@@ -19,7 +19,10 @@ its target were measured under contention.
    thread (not the current code), and the same with one busy neighbouring process;
 4. peak memory (``ru_maxrss``) of a serving process and of this one;
 5. a synthetic corpus of N bullets (default 100,000) derived from the seeds — texts, BM25 token lists and
-   vectors are perturbed copies of the real ones — to see how search and ``Searcher.__init__`` scale.
+   vectors are perturbed copies of the real ones — to see how search and ``Searcher.__init__`` scale;
+6. reading the report as the city publishes it (scripts/bench_readers.py): ingesting the seeds' PDFs without
+   embedding (target < 10 s), read + parse per format, and pdfplumber against pypdfium2. ``--readers-only``
+   runs just this section.
 
 The project's own ``index/`` is never read or written: everything goes to a temporary directory (or
 ``--index-dir``), removed at the end unless given explicitly.
@@ -826,7 +829,13 @@ def main(argv: list[str] | None = None) -> None:
         help="before each timed stretch, wait up to S seconds for other processes to go quiet (0: never)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile Searcher.__init__ and searches at N bullets")
+    parser.add_argument("--readers-only", action="store_true", help="only section 6: reading PDF / xlsx reports")
     args = parser.parse_args(argv)
+    if args.readers_only:
+        from bench_readers import bench_readers
+
+        bench_readers(Report(args.json))
+        return
     MAX_WAIT_S[0] = args.max_wait
 
     settings = Settings()
@@ -880,6 +889,10 @@ def main(argv: list[str] | None = None) -> None:
             bench_synthetic(
                 report, assistant.searcher, settings, args.synthetic, args.synthetic_repeats, questions, args.profile
             )
+        from bench_readers import bench_readers
+
+        wait_for_quiet(MAX_WAIT_S[0], "reading PDF / xlsx")
+        bench_readers(report)
         report.section("contention")
         report_contention(report, "run_cpu_used_by_others_cores", watch, "the whole run")
     finally:

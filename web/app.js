@@ -277,11 +277,11 @@
     const row = (term, ...value) => [el('dt', { text: term }), el('dd', {}, ...value)];
     const years = [el('span', { class: 'card-year', text: c.fiscal_year_label }), statusBadge(c.status)];
     if (c.fiscal_years.length > 1) years.push(el('span', { class: 'card-years', text: `（${c.years_label}に記載）` }));
-    const sources = [el('code', { text: `${c.source.file}:${c.source.line}` })];
+    const sources = [el('code', { text: c.source.label })];
     if (c.occurrences.length > 1) {
-      const same = c.occurrences.every((o) => o.source.file === c.source.file && o.source.line === c.source.line);
+      const same = c.occurrences.every((o) => o.source.label === c.source.label);
       const each = c.occurrences.map(
-        (o) => `${shortYear(o.fiscal_year_label)}（${o.status}）${same ? '' : ` ${o.source.file}:${o.source.line}`}`,
+        (o) => `${shortYear(o.fiscal_year_label)}（${o.status}）${same ? '' : ` ${o.source.label}`}`,
       );
       sources.push(el('span', { class: 'occurrences', text: `記載された年度：${each.join('、')}` }));
     }

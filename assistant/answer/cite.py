@@ -68,6 +68,7 @@ class CitationBook:
                 b.source.file,
                 b.source.line,
                 b.source.column,
+                b.source.page,
             )
             for b in bullets
         )

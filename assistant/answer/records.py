@@ -28,6 +28,7 @@ class Occurrence:
     file: str
     line: int
     column: int
+    page: int | None = None  # a PDF's page or a workbook's sheet (model.SourceRef)
 
 
 @dataclass(frozen=True)
