@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from .answer import Answer
 from .corpus import year_range_label
 from .figures import Series, format_value
+from .limits import LimitsOut
 from .model import fiscal_year_label
+from .notices import Notice
 from .search import Filters, Hit, SearchResult
 
 
@@ -50,6 +52,7 @@ class SearchResponse(BaseModel):
     unknown_years: list[int] = Field(default=[], description="years the question named that have no report")
     available_years: list[int] = []
     hits: list[HitOut]
+    notices: list[Notice] = Field(default=[], description="how the question was handled, e.g. question_truncated")
 
 
 def hit_out(hit: Hit) -> HitOut:
@@ -221,6 +224,7 @@ class AskResponse(BaseModel):
     unknown_years: list[int]
     available_years: list[int]
     series: list[SeriesOut] = Field(default=[], description="figures by year for a chart (trend questions)")
+    notices: list[Notice] = Field(default=[], description="how the question was handled, e.g. question_truncated")
 
 
 def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskResponse:
@@ -351,6 +355,7 @@ class OptionsResponse(BaseModel):
     examples: list[str]
     max_question_chars: int = Field(description="longer questions are refused with 422")
     max_history_turns: int = Field(description="earlier question/answer pairs the server reads from history")
+    limits: LimitsOut | None = Field(default=None, description="the bounds of one request")
 
 
 class HealthResponse(BaseModel):

@@ -20,6 +20,7 @@ from .embed import Embedder
 from .index import SearchIndex
 from .model import ActivityBullet, Measure
 from .normalize import Corrections, normalize_text
+from .notices import Notice
 from .query import QueryUnderstanding, understand
 from .tokenize import SynonymTable, expand_query
 
@@ -90,7 +91,7 @@ class SearchResult:
     understanding: QueryUnderstanding
     hits: tuple[Hit, ...]
     ranking: Ranking = Ranking.FUSED
-    notices: tuple[str, ...] = field(default=())
+    notices: tuple[Notice, ...] = field(default=())
     # Raw evidence, comparable across questions (fused scores are normalised per question):
     best_cosine: float = -1.0  # the best dense cosine over all bullets, before filters
     best_bm25: float = 0.0  # the best BM25 score over all bullets, before filters
@@ -298,13 +299,13 @@ class Searcher:
         understanding = understand(question, self.corpus.fiscal_years, self.corpus.departments)
         implied = Filters(years=understanding.years, departments=understanding.departments)
         applied = explicit.merged(implied) if use_question_filters else explicit
-        notices: list[str] = []
+        notices: list[Notice] = []
         if understanding.unknown_years and not understanding.years and not explicit.years:
-            notices.append("unknown_year")
+            notices.append(Notice.UNKNOWN_YEAR)
         keep = self.mask(applied)
         scores, best_cosine, best_bm25 = self._score(question, ranking, keep)
         hits = self._collect(scores, top_k, keep)
-        if "unknown_year" in notices:
+        if Notice.UNKNOWN_YEAR in notices:
             hits = ()  # a year we have no report for must not be answered from other years
         return SearchResult(question, applied, understanding, hits, ranking, tuple(notices), best_cosine, best_bm25)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .bounded import BoundedEmbedder, BoundedTokenizer
 from .config import Settings
 from .corpus import Corpus
 from .embed import Embedder, load_embedder
@@ -48,7 +49,14 @@ def make_searcher(
     index: SearchIndex, embedder: Embedder, tokenizer: SudachiTokenizer, settings: Settings, corrections: Corrections
 ) -> Searcher:
     synonyms: SynonymTable = load_synonyms(settings.data_dir / "synonyms.tsv")
-    return Searcher(index, embedder, tokenizer, synonyms, corrections)
+    # Query-side token bounds (assistant/bounded.py): the index was built with the unbounded ones.
+    return Searcher(
+        index,
+        BoundedEmbedder(embedder, settings.max_embed_tokens),
+        BoundedTokenizer(tokenizer, settings.max_query_tokens),
+        synonyms,
+        corrections,
+    )
 
 
 def ingest_configured(
