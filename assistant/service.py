@@ -45,10 +45,19 @@ def make_tokenizer(settings: Settings) -> SudachiTokenizer:
     return SudachiTokenizer(mode=settings.sudachi_mode)  # type: ignore[arg-type]
 
 
+def query_data_file(settings: Settings, index: SearchIndex, name: str) -> Path:
+    """``data/<name>``, or the copy the index build carries when data/ lacks it (a good index serves alone)."""
+    own = settings.data_dir / name
+    if own.is_file():
+        return own
+    log.warning("%s is missing; using the copy in index build %s", own, index.manifest.build_id)
+    return index.path / "data" / name
+
+
 def make_searcher(
     index: SearchIndex, embedder: Embedder, tokenizer: SudachiTokenizer, settings: Settings, corrections: Corrections
 ) -> Searcher:
-    synonyms: SynonymTable = load_synonyms(settings.data_dir / "synonyms.tsv")
+    synonyms: SynonymTable = load_synonyms(query_data_file(settings, index, "synonyms.tsv"))
     # Query-side token bounds (assistant/bounded.py): the index was built with the unbounded ones.
     return Searcher(
         index,
@@ -105,7 +114,7 @@ def open_assistant(
             log.error("data/ does not parse, serving the previous index: %s", e)
     index = load_index(settings.index_dir, embedder.name)
     _one_faiss_thread()
-    corrections = load_corrections(settings.data_dir)
+    corrections = load_corrections(query_data_file(settings, index, "corrections.tsv").parent)
     searcher = make_searcher(index, embedder, tokenizer, settings, corrections)
     insights = Insights.from_corpus(index.corpus)
     return Assistant(settings, searcher, result, calibrate_gate(searcher, settings), insights, data_error)
@@ -122,8 +131,8 @@ def _one_faiss_thread() -> None:
 
 def calibrate_gate(searcher: Searcher, settings: Settings) -> Gate:
     """Fit the found / not-covered gate on the labelled questions, cached beside the index build."""
-    path = settings.data_dir / "relevance_calibration.tsv"
-    synonyms = settings.data_dir / "synonyms.tsv"
+    path = query_data_file(settings, searcher.index, "relevance_calibration.tsv")
+    synonyms = query_data_file(settings, searcher.index, "synonyms.tsv")
     key_parts = [
         path.read_bytes(),
         synonyms.read_bytes() if synonyms.exists() else b"",
