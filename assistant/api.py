@@ -45,10 +45,13 @@ from .api_models import (
 )
 from .config import Settings, get_settings
 from .docs import add_docs, patch_openapi
+from .embed import EmbedderError
+from .index import IndexError_
 from .limits import BodyLimit, json_error, limits_out
 from .notices import Notice, collecting, ordered
 from .search import FilterError, Filters
 from .service import Assistant, open_assistant
+from .storage import StorageError
 from .views import export_rows, measure_detail, measures_overview, options, to_csv
 from .workload import Overloaded, WorkLimiter
 
@@ -107,6 +110,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 try:
                     app.state.assistant = open_assistant(settings, build=True)
                     log.info("index loaded: %s", app.state.assistant.index.manifest.build_id)
+                except (IndexError_, StorageError, EmbedderError) as e:  # expected: one line, the fix in it
+                    log.error("could not load the index: %s", e)
+                    app.state.load_error = str(e)
                 except Exception as e:  # reported by /api/health; the process stays up to say so
                     log.exception("could not load the index")
                     app.state.load_error = str(e)

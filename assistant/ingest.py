@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from .index import BuildResult, build_index
 from .model import Report
 from .normalize import Corrections, load_corrections, normalize_text
 from .parse import ParseError, decode_report, parse_report
+from .storage import storage_error
 
 REPORT_GLOB = "*.txt"
 
@@ -94,7 +96,8 @@ def ingest(
 ) -> tuple[Corpus, BuildResult]:
     """Parse ``data_dir`` (plus ``add``, a new report), build the index, and only then commit ``add`` to data/.
 
-    Nothing on disk changes unless every file parses and the whole index is built.
+    Nothing on disk changes unless every file parses and the whole index is built. Failing to write (disk
+    full, permissions, a file in the way) raises :class:`~assistant.storage.StorageError`, a one-line message.
     """
     for stale in data_dir.glob(".*.tmp"):  # left by a copy that was killed midway
         stale.unlink(missing_ok=True)
@@ -104,6 +107,28 @@ def ingest(
         paths = [p for p in paths if p.name != add.name] + [add]
     reports = load_reports(paths, corrections)
     corpus = merge_reports(reports, corrections)
+    try:
+        result = _build_and_commit(
+            corpus, reports, data_dir, index_dir, corrections, embedder, tokenizer, sudachi_mode, add, progress, force
+        )
+    except (OSError, sqlite3.Error) as e:
+        raise storage_error(e, index_dir) from None
+    return corpus, result
+
+
+def _build_and_commit(
+    corpus: Corpus,
+    reports: list[Report],
+    data_dir: Path,
+    index_dir: Path,
+    corrections: Corrections,
+    embedder: Embedder,
+    tokenizer: Callable[[str], list[str]],
+    sudachi_mode: str,
+    add: Path | None,
+    progress: Callable[[int, int], None] | None,
+    force: bool,
+) -> BuildResult:
     result = build_index(
         corpus,
         {r.file: r.checksum for r in reports},
@@ -122,4 +147,4 @@ def ingest(
         tmp = data_dir / f".{add.name}.tmp"
         shutil.copyfile(add, tmp)
         os.replace(tmp, data_dir / add.name)
-    return corpus, result
+    return result

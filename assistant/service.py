@@ -14,12 +14,13 @@ from .config import Settings
 from .corpus import Corpus
 from .embed import Embedder, load_embedder
 from .figures import Insights
-from .index import BuildResult, SearchIndex, load_index
+from .index import BuildResult, IndexError_, SearchIndex, load_index
 from .ingest import ingest
 from .normalize import Corrections, load_corrections
 from .parse import ParseError
 from .relevance import Gate, fit_gate, read_calibration
 from .search import QUERY_PIPELINE_VERSION, Searcher
+from .storage import StorageError
 from .tokenize import SudachiTokenizer, SynonymTable, load_synonyms
 
 log = logging.getLogger("assistant")
@@ -99,20 +100,29 @@ def open_assistant(
 ) -> Assistant:
     """Bring the index up to date with data/ (unless ``build`` is False) and load it.
 
-    A report in data/ that does not parse never takes the service down: the last good index keeps
-    being served and the error is reported (health endpoint, log).
+    A report in data/ that does not parse, or an index that cannot be written (disk full, read-only), never
+    takes the service down: the last good index keeps being served and the error is reported (health, log).
     """
     embedder = embedder or load_embedder(settings.embedder)
     tokenizer = make_tokenizer(settings)
     result: BuildResult | None = None
     data_error = None
+    storage: StorageError | None = None
     if build:
         try:
             _, result = ingest_configured(settings, embedder, tokenizer, progress=progress)
         except ParseError as e:
             data_error = str(e)
             log.error("data/ does not parse, serving the previous index: %s", e)
-    index = load_index(settings.index_dir, embedder.name)
+        except StorageError as e:
+            data_error, storage = str(e), e
+            log.error("%s", e)
+    try:
+        index = load_index(settings.index_dir, embedder.name)
+    except IndexError_:
+        if storage is not None:  # no previous index either: the write failure is what to fix
+            raise storage from None
+        raise
     _one_faiss_thread()
     corrections = load_corrections(query_data_file(settings, index, "corrections.tsv").parent)
     searcher = make_searcher(index, embedder, tokenizer, settings, corrections)
