@@ -2,10 +2,11 @@
 that make the OpenAPI contract say what the service enforces.
 
 FastAPI's /docs and /redoc load Swagger UI and ReDoc from a CDN (and ReDoc Google Fonts) and start them with an
-inline ``<script>``: with no network and ``script-src 'self'`` both pages were blank. Here the assets come from the
-``fastapi-offline`` package (the Swagger UI and ReDoc dist files, pinned in pyproject.toml), the pages are small
-static HTML, and Swagger UI is started by a script file served by the app (ReDoc starts itself from its
-``<redoc spec-url>`` element).
+inline ``<script>``: with no network and ``script-src 'self'`` both pages were blank. Here /docs is a small static
+page whose Swagger UI files come from the ``fastapi-offline`` package (its dist files, pinned in pyproject.toml)
+and which is started by a script file the app serves. /redoc is gone (404): the same package ships ReDoc 2.5.3,
+but ReDoc styles itself with inline ``<style>`` (styled-components), which ``style-src 'self'`` blocks: tried in
+Chromium, it shows only "Something went wrong". Loosening the CSP for one page was not worth it.
 """
 
 from __future__ import annotations
@@ -52,24 +53,9 @@ _SWAGGER_PAGE = """\
 </html>
 """
 
-_REDOC_PAGE = """\
-<!doctype html>
-<html lang="ja">
-<head>
-<meta charset="utf-8">
-<title>{title}</title>
-<link rel="icon" href="{root}{assets}/favicon.png">
-</head>
-<body>
-<redoc spec-url="{root}{openapi}"></redoc>
-<script src="{root}{assets}/redoc.standalone.js"></script>
-</body>
-</html>
-"""
-
 
 def add_docs(app: FastAPI) -> None:
-    """/docs (Swagger UI) and /redoc (ReDoc) from local files; create the app with docs_url=redoc_url=None."""
+    """/docs (Swagger UI) from local files; create the app with docs_url=redoc_url=None."""
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
 
     def page(template: str, request: Request, what: str) -> HTMLResponse:
@@ -85,10 +71,6 @@ def add_docs(app: FastAPI) -> None:
     @app.get("/docs/swagger-init.js", include_in_schema=False)
     async def swagger_init() -> Response:
         return Response(SWAGGER_INIT_JS, media_type="text/javascript; charset=utf-8")
-
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc(request: Request) -> HTMLResponse:
-        return page(_REDOC_PAGE, request, "ReDoc")
 
 
 def patch_openapi(app: FastAPI, settings: Settings) -> None:
