@@ -26,6 +26,24 @@ LONG = ("防犯カメラの設置と高齢者の詐欺対策について、市�
 HANG_GUARD = 60  # seconds: only keeps a broken build from hanging the suite; no assertion is about speed
 
 
+def run_async(main) -> None:
+    """``asyncio.run(main())`` on a thread of its own: the browser tests leave Playwright's loop running on the
+    main thread of the session."""
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as e:
+            failures.append(e)
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join(HANG_GUARD * 2)
+    if failures:
+        raise failures[0]
+
+
 # ---- the body limit, in process (the real server: test_server.py) --------------------------------------
 
 
@@ -67,7 +85,7 @@ def _drive(app, headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tupl
         with anyio.fail_after(HANG_GUARD):
             await app(scope, receive, send)
 
-    asyncio.run(main())
+    run_async(main)
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], json.loads(body)["error"], pulled
@@ -285,4 +303,4 @@ def test_work_limiter_counts_admissions_back_to_zero() -> None:
         assert await limiter.run(lambda: 7) == 7
         limiter.close()
 
-    asyncio.run(main())
+    run_async(main)
