@@ -2,8 +2,10 @@
 
 The index loads once, in a background thread started by the lifespan, onto ``app.state``; until it is
 loaded /api/health says "starting" (503) and the other endpoints answer 503 with a Japanese message.
-Endpoints are plain ``def``: FastAPI runs them in its thread pool, and everything they share is
-read-only or per-thread (the Sudachi tokenizer).
+Answering endpoints (ask, search, export) hand their work to the answering pool of :mod:`assistant.workload`,
+which caps the work in flight; /api/health is ``async`` and touches no pool, so it answers under any load; the
+light endpoints are plain ``def`` in FastAPI's thread pool. Everything requests share is read-only or per-thread
+(the Sudachi tokenizer).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import messages as msg
@@ -42,13 +44,19 @@ from .api_models import (
     search_response,
 )
 from .config import Settings, get_settings
+from .docs import add_docs, patch_openapi
+from .embed import EmbedderError
+from .index import IndexError_
+from .limits import BodyLimit, json_error, limits_out
+from .notices import Notice, collecting, ordered
 from .search import FilterError, Filters
 from .service import Assistant, open_assistant
+from .storage import StorageError
 from .views import export_rows, measure_detail, measures_overview, options, to_csv
+from .workload import Overloaded, WorkLimiter
 
 log = logging.getLogger("assistant.api")
 
-MAX_BODY_BYTES = 64 * 1024
 SECURITY_HEADERS = {
     # No inline script or style, nothing from elsewhere: the page works offline and injected markup is inert.
     "Content-Security-Policy": (
@@ -76,9 +84,12 @@ class ApiError(Exception):
         self.field, self.allowed = field, allowed
 
 
-def _error(status: int, code: str, message: str, detail: str | None = None, **extra: object) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "detail": detail, **extra}}
-    return JSONResponse(status_code=status, content=body)
+_error = json_error
+
+
+def _json(model: BaseModel) -> Response:
+    """A response model serialised where it was made (the answering pool), not on the event loop."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def clean_text(text: str) -> str:
@@ -99,23 +110,37 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 try:
                     app.state.assistant = open_assistant(settings, build=True)
                     log.info("index loaded: %s", app.state.assistant.index.manifest.build_id)
+                except (IndexError_, StorageError, EmbedderError) as e:  # expected: one line, the fix in it
+                    log.error("could not load the index: %s", e)
+                    app.state.load_error = str(e)
                 except Exception as e:  # reported by /api/health; the process stays up to say so
                     log.exception("could not load the index")
                     app.state.load_error = str(e)
 
             threading.Thread(target=load, name="load-index", daemon=True).start()
         yield
+        limiter.close()
 
     app = FastAPI(
         title="防犯施策アシスタント API",
         description="Questions about the City of Koganei's crime-prevention activities, answered with citations.",
         version="1",
         lifespan=lifespan,
-        responses={400: {"model": ErrorResponse}, 422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+        responses={
+            400: {"model": ErrorResponse},
+            413: {"model": ErrorResponse},
+            422: {"model": ErrorResponse},
+            503: {"model": ErrorResponse},
+        },
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.assistant = assistant
     app.state.load_error = None
     web_dir = Path(settings.web_dir)
+    limiter = app.state.limiter = WorkLimiter(
+        settings.answer_workers, settings.answer_queue, settings.request_budget_seconds, settings.retry_after_seconds
+    )
 
     def ready(request: Request) -> Assistant:
         a: Assistant | None = request.app.state.assistant
@@ -155,21 +180,18 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     # ---- middleware and errors --------------------------------------------------------------------
 
+    # Inside `guard` (added after it), so its refusals get the security headers and the log line too.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
     @app.middleware("http")
     async def guard(request: Request, call_next):
         started = time.perf_counter()
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            response: Response = _error(413, "too_large", msg.ERR_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
-        elif length is None and "chunked" in request.headers.get("transfer-encoding", "").lower():
-            # The size limit is checked on Content-Length; a chunked body would get around it.
-            response = _error(411, "length_required", msg.ERR_BAD_REQUEST, "send the body with a Content-Length")
-        else:
-            try:
-                response = await call_next(request)
-            except Exception:  # never a stack trace in a response
-                log.exception("unhandled error on %s %s", request.method, request.url.path)
-                response = _error(500, "internal", msg.ERR_INTERNAL)
+        try:
+            response: Response = await call_next(request)
+        except Exception:  # never a stack trace in a response
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = _error(500, "internal", msg.ERR_INTERNAL)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
         # One key=value line per request; never the question itself (citizens' words stay out of logs).
@@ -179,7 +201,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             request.url.path[:200],
             response.status_code,
             1000 * (time.perf_counter() - started),
-            length or 0,
+            (length or "0")[:20],
         )
         return response
 
@@ -187,6 +209,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def api_error(_: Request, e: ApiError) -> JSONResponse:
         extra = {k: v for k, v in (("field", e.field), ("allowed", e.allowed)) if v is not None}
         return _error(e.status, e.code, e.message, e.detail, **extra)
+
+    @app.exception_handler(Overloaded)
+    async def overloaded(_: Request, e: Overloaded) -> JSONResponse:
+        headers = {"Retry-After": str(e.retry_after)}
+        return _error(503, e.reason.value, msg.ERR_BUSY, f"{e.reason.value}; retry after {e.retry_after} s", headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
@@ -202,37 +229,58 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def http_error(_: Request, e: StarletteHTTPException) -> JSONResponse:
         if e.status_code == 404:
             return _error(404, "not_found", msg.ERR_NOT_FOUND, str(e.detail))
-        if e.status_code == 405:
-            return _error(405, "method_not_allowed", msg.ERR_METHOD, str(e.detail))
+        if e.status_code == 405:  # with the Allow header Starlette's router put on the exception
+            return _error(405, "method_not_allowed", msg.ERR_METHOD, str(e.detail), dict(e.headers or {}))
         return _error(e.status_code, "bad_request", msg.ERR_BAD_REQUEST, str(e.detail))
 
     # ---- API ----------------------------------------------------------------------------------------
 
     @app.post("/api/ask", response_model=AskResponse, tags=["chat"])
-    def ask(body: AskRequest, request: Request) -> AskResponse:
+    async def ask(body: AskRequest, request: Request) -> Response:
         """Answer a question from the reports, with citations. Send earlier turns in ``history``."""
         a = ready(request)
         question = check_question(body.question)
         history = [Turn(t.role, clean_text(t.content[: settings.max_question_chars])) for t in body.history][
             -2 * settings.max_history_turns :
         ]
-        result = answer(a.context, question, history, to_filters(a, body.filters))
-        return ask_response(result, a.searcher.corpus.fiscal_years)
+
+        def work() -> Response:
+            with collecting() as found:
+                result = answer(a.context, question, history, to_filters(a, body.filters))
+                out = ask_response(result, a.searcher.corpus.fiscal_years)
+            out.notices = ordered([*result.result.notices, *found])
+            if Notice.QUESTION_TRUNCATED in out.notices:
+                out.notes.append(msg.NOTE_QUESTION_TRUNCATED)
+            return _json(out)
+
+        return await limiter.run(work)
 
     @app.post("/api/search", response_model=SearchResponse, tags=["search"])
-    def search(body: SearchRequest, request: Request) -> SearchResponse:
+    async def search(body: SearchRequest, request: Request) -> Response:
         """Ranked activity bullets; years and departments named in the question become filters."""
         a = ready(request)
         question = check_question(body.question)
-        result = a.searcher.search(question, top_k=body.top_k, filters=to_filters(a, body.filters))
-        return search_response(result, a.searcher.corpus.fiscal_years)
+
+        def work() -> Response:
+            with collecting() as found:
+                result = a.searcher.search(question, top_k=body.top_k, filters=to_filters(a, body.filters))
+                out = search_response(result, a.searcher.corpus.fiscal_years)
+            out.notices = ordered([*result.notices, *found])
+            return _json(out)
+
+        return await limiter.run(work)
 
     @app.get("/api/measures", response_model=MeasuresResponse, tags=["measures"])
     def measures(request: Request) -> MeasuresResponse:
         """Every measure, grouped by section."""
         return measures_overview(ready(request).searcher.corpus)
 
-    @app.get("/api/measures/{measure_id}", response_model=MeasureDetail, tags=["measures"])
+    @app.get(
+        "/api/measures/{measure_id}",
+        response_model=MeasureDetail,
+        tags=["measures"],
+        responses={404: {"model": ErrorResponse, "description": "no measure with this id"}},
+    )
     def measure(measure_id: str, request: Request) -> MeasureDetail:
         """One measure with every fiscal year side by side; years with no report are gaps."""
         a = ready(request)
@@ -245,10 +293,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         tags=["measures"],
         responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
     )
-    def export(
+    async def export(
         request: Request,
         format: Literal["csv", "json"] = "csv",
-        q: Annotated[str | None, Query(max_length=1000)] = None,
+        # A default, not Annotated: the limit comes from this app's settings, and annotations are strings here.
+        q: str | None = Query(default=None, max_length=settings.max_question_chars),
         years: Annotated[list[int], Query()] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
         departments: Annotated[list[str], Query()] = [],  # noqa: B006
         sections: Annotated[list[int], Query()] = [],  # noqa: B006
@@ -263,9 +312,13 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             given = FiltersIn(years=years, departments=departments, sections=sections, measure_ids=measure_ids)
         except ValidationError as e:
             raise ApiError(422, "invalid_request", msg.ERR_BAD_REQUEST, str(e.errors()[0]["msg"])) from None
+        question = check_question(q) if q is not None and q.strip() else None
+        return await limiter.run(lambda: export_body(a, given, question, format))
+
+    def export_body(a: Assistant, given: FiltersIn, question: str | None, format: str) -> Response:
         filters = to_filters(a, given)
-        if q is not None and q.strip():
-            result = a.searcher.search(check_question(q), top_k=settings.max_top_k, filters=filters)
+        if question is not None:
+            result = a.searcher.search(question, top_k=settings.max_top_k, filters=filters)
             ids = [i for h in result.hits for i in reversed(h.bullet_ids)]
         else:
             keep = a.searcher.mask(filters)
@@ -288,12 +341,17 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @app.get("/api/options", response_model=OptionsResponse, tags=["measures"])
     def list_options(request: Request) -> OptionsResponse:
-        """Fiscal years, departments and sections for the staff filters, and example questions."""
-        return options(ready(request).searcher.corpus, settings.max_question_chars, settings.max_history_turns)
+        """Fiscal years, departments and sections for the staff filters, example questions, and the limits."""
+        out = options(ready(request).searcher.corpus, settings.max_question_chars, settings.max_history_turns)
+        out.limits = limits_out(settings)
+        return out
 
     @app.get("/api/health", response_model=HealthResponse, tags=["operations"])
-    def health(request: Request) -> JSONResponse:
-        """Ready once the index is loaded (200); 503 while starting or if loading failed."""
+    async def health(request: Request) -> JSONResponse:
+        """Ready once the index is loaded (200); 503 while starting or if loading failed.
+
+        ``async`` and pool-free on purpose: a monitor must see the service up while answering work is saturated.
+        """
         a: Assistant | None = request.app.state.assistant
         if a is None:
             err = request.app.state.load_error
@@ -321,4 +379,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     if web_dir.is_dir():
         app.mount("/static", StaticFiles(directory=web_dir), name="static")
+    add_docs(app)
+    patch_openapi(app, settings)
     return app

@@ -10,7 +10,9 @@ from . import messages as msg
 from .answer import Answer, AnswerGroup, Coverage
 from .corpus import year_range_label
 from .figures import Series, format_value
+from .limits import LimitsOut
 from .model import SourceRef, fiscal_year_label
+from .notices import Notice
 from .question import Intent, Role
 from .search import Filters, Hit, SearchResult
 
@@ -58,6 +60,7 @@ class SearchResponse(BaseModel):
     unknown_years: list[int] = Field(default=[], description="years the question named that have no report")
     available_years: list[int] = []
     hits: list[HitOut]
+    notices: list[Notice] = Field(default=[], description="how the question was handled, e.g. question_truncated")
 
 
 def hit_out(hit: Hit) -> HitOut:
@@ -241,6 +244,7 @@ class AskResponse(BaseModel):
     related: list[AnswerGroupOut] = Field(default=[], description="related activities, never the answer itself")
     related_title: str = Field(default="", description="the heading the related activities are shown under")
     absent_terms: list[str] = Field(default=[], description="words of the question the reports never use")
+    notices: list[Notice] = Field(default=[], description="how the question was handled, e.g. question_truncated")
 
 
 def _group_out(g: AnswerGroup) -> AnswerGroupOut:
@@ -381,6 +385,7 @@ class OptionsResponse(BaseModel):
     examples: list[str]
     max_question_chars: int = Field(description="longer questions are refused with 422")
     max_history_turns: int = Field(description="earlier question/answer pairs the server reads from history")
+    limits: LimitsOut | None = Field(default=None, description="the bounds of one request")
 
 
 class HealthResponse(BaseModel):

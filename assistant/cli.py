@@ -57,6 +57,7 @@ def ingest(
     from .normalize import load_corrections
     from .parse import ParseError
     from .service import ingest_configured
+    from .storage import StorageError
 
     settings = get_settings()
     corrections = load_corrections(settings.data_dir)
@@ -84,7 +85,7 @@ def ingest(
             bar.close()
     except ParseError as e:
         _fail(f"{e}\nnothing was changed: data/ and index/ are as they were")
-    except EmbedderError as e:
+    except (EmbedderError, StorageError) as e:
         _fail(str(e))
     years = ", ".join(f"{y}" for y in corpus.fiscal_years)
     state = "rebuilt" if result.rebuilt else "up to date, not rebuilt"

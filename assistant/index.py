@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -24,14 +24,20 @@ import numpy as np
 
 from .corpus import Corpus
 from .embed import Embedder
+from .integrity import built_file_checksums, first_mismatch
 from .model import ActivityBullet, Measure, wareki_label
 from .normalize import Corrections, normalize_text
 from .store import StoreError, read_store, write_store
 
-FORMAT_VERSION = 2  # 2: the store records pages (PDF, xlsx) and new_in_report
+# 2: the store records pages (PDF, xlsx) and new_in_report; 3: the manifest records a sha256 of every built
+# file, and the build carries the query-side data files.
+FORMAT_VERSION = 3
 # Bump when passage_text changes: the data checksum includes it, so indexes rebuild.
 PASSAGE_TEMPLATE_VERSION = 1
 KEEP_BUILDS = 2
+# Read when a question is searched, not only when the index is built: a copy goes into each build (its "data/"
+# folder), so that a good index still serves, with the same answers, when data/ is missing.
+QUERY_DATA_FILES = ("corrections.tsv", "measure_aliases.tsv", "synonyms.tsv", "relevance_calibration.tsv")
 
 Tokenizer = Callable[[str], list[str]]
 
@@ -55,6 +61,9 @@ class Manifest:
     measures: int
     bullets: int
     fiscal_years: list[int]
+    # Every file of the build but the manifest (relative path → sha256), verified at load: a file changed in
+    # place (same size, rows reordered) otherwise answers wrongly and silently.
+    built_files: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -219,20 +228,29 @@ def build_index(
     progress: Progress | None = None,
     force: bool = False,
 ) -> BuildResult:
-    """Build a complete index for ``corpus`` and switch ``CURRENT`` to it (unless already up to date)."""
+    """Build a complete index for ``corpus`` and switch ``CURRENT`` to it (unless already up to date).
+
+    An index that is up to date is only read: no lock file is opened for writing, so a read-only index (a
+    read-only mount, another user's files) serves. The lock is taken only when something must be built.
+    """
     started = time.perf_counter()
+    checksum = data_checksum(file_checksums, data_dir)
+    existing = None if force else is_up_to_date(index_dir, checksum, embedder.name, sudachi_mode)
+    if existing is not None:
+        _prune_if_writable(index_dir, existing.build_id)
+        return BuildResult(existing, rebuilt=False, embedded=0, cached=0, seconds=time.perf_counter() - started)
     index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(index_dir):
-        checksum = data_checksum(file_checksums, data_dir)
+        # Again under the lock: another process may have built it while we waited.
         existing = None if force else is_up_to_date(index_dir, checksum, embedder.name, sudachi_mode)
         if existing is not None:
-            _prune(index_dir / "builds", keep=existing.build_id)  # leftovers of a build that was killed
             return BuildResult(existing, rebuilt=False, embedded=0, cached=0, seconds=time.perf_counter() - started)
         return _build(
             corpus,
             file_checksums,
             checksum,
             index_dir,
+            data_dir,
             corrections,
             embedder,
             tokenizer,
@@ -253,11 +271,29 @@ def _build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def _prune_if_writable(index_dir: Path, keep: str) -> None:
+    """Remove leftovers of a killed build, if the index is writable and no build is running; else leave them."""
+    try:
+        f = open(index_dir / ".build.lock", "a+b")  # noqa: SIM115 - closed below; failing to open is the normal case
+    except OSError:  # read-only: nothing can be pruned, and nothing needs to be
+        return
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # a build is running; it prunes when it finishes
+            return
+        try:
+            _prune(index_dir / "builds", keep=keep)
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def _build(
     corpus: Corpus,
     file_checksums: dict[str, str],
     checksum: str,
     index_dir: Path,
+    data_dir: Path,
     corrections: Corrections,
     embedder: Embedder,
     tokenizer: Tokenizer,
@@ -283,6 +319,10 @@ def _build(
         if len(vectors):
             flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(flat, str(partial / "vectors.faiss"))
+        (partial / "data").mkdir()
+        for name in QUERY_DATA_FILES:
+            if (data_dir / name).is_file():
+                shutil.copyfile(data_dir / name, partial / "data" / name)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             package_version=package_version(),
@@ -297,6 +337,7 @@ def _build(
             measures=len(corpus.measures),
             bullets=len(corpus.bullets),
             fiscal_years=list(corpus.fiscal_years),
+            built_files=built_file_checksums(partial),
         )
         (partial / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
         _fsync_tree(partial)
@@ -361,6 +402,9 @@ def load_index(index_dir: Path, embedder_name: str) -> SearchIndex:
             "run `assistant ingest` to rebuild with the configured one, or set ASSISTANT_EMBEDDER="
             f"{manifest.embedder!r}"
         )
+    problem = first_mismatch(build, manifest.built_files)
+    if problem is not None:
+        raise IndexError_(f"index build {build} is damaged ({problem}); run `assistant ingest --force` to rebuild")
     try:
         corpus = read_store(build / "corpus.sqlite")
         vectors = faiss.read_index(str(build / "vectors.faiss"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from .model import ActivityBullet, Report
 from .normalize import Corrections, load_corrections, normalize_text
 from .parse import ParseError, parse_table
 from .readers import REPORT_SUFFIXES, read_table
+from .storage import storage_error
 
 
 def read_report(path: Path, corrections: Corrections, name: str | None = None) -> Report:
@@ -126,7 +128,8 @@ def ingest(
 ) -> tuple[Corpus, BuildResult]:
     """Parse ``data_dir`` (plus ``add``, a new report), build the index, and only then commit ``add`` to data/.
 
-    Nothing on disk changes unless every file parses and the whole index is built.
+    Nothing on disk changes unless every file parses and the whole index is built. Failing to write (disk
+    full, permissions, a file in the way) raises :class:`~assistant.storage.StorageError`, a one-line message.
     """
     for stale in data_dir.glob(".*.tmp"):  # left by a copy that was killed midway
         stale.unlink(missing_ok=True)
@@ -136,6 +139,28 @@ def ingest(
         paths = [p for p in paths if p.name != add.name] + [add]
     reports = load_reports(paths, corrections)
     corpus = merge_reports(reports, corrections)
+    try:
+        result = _build_and_commit(
+            corpus, reports, data_dir, index_dir, corrections, embedder, tokenizer, sudachi_mode, add, progress, force
+        )
+    except (OSError, sqlite3.Error) as e:
+        raise storage_error(e, index_dir) from None
+    return corpus, result
+
+
+def _build_and_commit(
+    corpus: Corpus,
+    reports: list[Report],
+    data_dir: Path,
+    index_dir: Path,
+    corrections: Corrections,
+    embedder: Embedder,
+    tokenizer: Callable[[str], list[str]],
+    sudachi_mode: str,
+    add: Path | None,
+    progress: Callable[[int, int], None] | None,
+    force: bool,
+) -> BuildResult:
     result = build_index(
         corpus,
         {r.file: r.checksum for r in reports},
@@ -154,4 +179,4 @@ def ingest(
         tmp = data_dir / f".{add.name}.tmp"
         shutil.copyfile(add, tmp)
         os.replace(tmp, data_dir / add.name)
-    return corpus, result
+    return result

@@ -21,6 +21,7 @@ from .embed import Embedder
 from .index import SearchIndex
 from .model import ActivityBullet, Measure
 from .normalize import Corrections, normalize_text
+from .notices import Notice
 from .query import QueryUnderstanding, understand
 from .tokenize import SynonymTable, expand_query
 
@@ -39,12 +40,6 @@ class Ranking(StrEnum):
     FUSED = "fused"
     LEXICAL = "bm25"
     DENSE = "dense"
-
-
-class Notice(StrEnum):
-    """Something the user should know about how the question was read."""
-
-    UNKNOWN_YEAR = "unknown_year"  # the question names only years with no report
 
 
 class FilterError(ValueError):
@@ -241,7 +236,9 @@ class Searcher:
         ヤクザ is 暴力団 in the city's words (measured: dense MRR@10 0.958 → 0.979 on the dev questions,
         0.850 → 0.905 on the extra ones)."""
         expanded = expand_query(normalize_text(question, self.corrections), self.synonyms)
-        return self._embed(expanded)
+        # A bounded embedder cuts (and notes the cut) before the cache, so a cached vector still raises the notice.
+        bound = getattr(self.embedder, "bound", None)
+        return self._embed(bound(expanded) if bound else expanded)
 
     def _embed_uncached(self, expanded: str) -> np.ndarray:
         vector = np.ascontiguousarray(self.embedder.embed_queries([expanded]), dtype=np.float32)

@@ -10,16 +10,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .answer import Context, Headlines
+from .bounded import BoundedEmbedder, BoundedTokenizer
 from .config import Settings
 from .corpus import Corpus
 from .embed import Embedder, load_embedder
 from .figures import Insights
-from .index import BuildResult, SearchIndex, load_index
+from .index import BuildResult, IndexError_, SearchIndex, load_index
 from .ingest import ingest
 from .normalize import Corrections, load_corrections
 from .parse import ParseError
 from .relevance import Gate, fit_gate, read_calibration
 from .search import QUERY_PIPELINE_VERSION, Searcher
+from .storage import StorageError
 from .tokenize import SudachiTokenizer, SynonymTable, load_synonyms
 from .vocabulary import Vocabulary
 
@@ -53,11 +55,27 @@ def make_tokenizer(settings: Settings) -> SudachiTokenizer:
     return SudachiTokenizer(mode=settings.sudachi_mode)  # type: ignore[arg-type]
 
 
+def query_data_file(settings: Settings, index: SearchIndex, name: str) -> Path:
+    """``data/<name>``, or the copy the index build carries when data/ lacks it (a good index serves alone)."""
+    own = settings.data_dir / name
+    if own.is_file():
+        return own
+    log.warning("%s is missing; using the copy in index build %s", own, index.manifest.build_id)
+    return index.path / "data" / name
+
+
 def make_searcher(
     index: SearchIndex, embedder: Embedder, tokenizer: SudachiTokenizer, settings: Settings, corrections: Corrections
 ) -> Searcher:
-    synonyms: SynonymTable = load_synonyms(settings.data_dir / "synonyms.tsv")
-    return Searcher(index, embedder, tokenizer, synonyms, corrections)
+    synonyms: SynonymTable = load_synonyms(query_data_file(settings, index, "synonyms.tsv"))
+    # Query-side token bounds (assistant/bounded.py): the index was built with the unbounded ones.
+    return Searcher(
+        index,
+        BoundedEmbedder(embedder, settings.max_embed_tokens),
+        BoundedTokenizer(tokenizer, settings.max_query_tokens),
+        synonyms,
+        corrections,
+    )
 
 
 def ingest_configured(
@@ -91,22 +109,31 @@ def open_assistant(
 ) -> Assistant:
     """Bring the index up to date with data/ (unless ``build`` is False) and load it.
 
-    A report in data/ that does not parse never takes the service down: the last good index keeps
-    being served and the error is reported (health endpoint, log).
+    A report in data/ that does not parse, or an index that cannot be written (disk full, read-only), never
+    takes the service down: the last good index keeps being served and the error is reported (health, log).
     """
     embedder = embedder or load_embedder(settings.embedder)
     tokenizer = make_tokenizer(settings)
     result: BuildResult | None = None
     data_error = None
+    storage: StorageError | None = None
     if build:
         try:
             _, result = ingest_configured(settings, embedder, tokenizer, progress=progress)
         except ParseError as e:
             data_error = str(e)
             log.error("data/ does not parse, serving the previous index: %s", e)
-    index = load_index(settings.index_dir, embedder.name)
+        except StorageError as e:
+            data_error, storage = str(e), e
+            log.error("%s", e)
+    try:
+        index = load_index(settings.index_dir, embedder.name)
+    except IndexError_:
+        if storage is not None:  # no previous index either: the write failure is what to fix
+            raise storage from None
+        raise
     _one_faiss_thread()
-    corrections = load_corrections(settings.data_dir)
+    corrections = load_corrections(query_data_file(settings, index, "corrections.tsv").parent)
     searcher = make_searcher(index, embedder, tokenizer, settings, corrections)
     insights = Insights.from_corpus(index.corpus)
     gate = calibrate_gate(searcher, settings)
@@ -139,8 +166,8 @@ def _one_faiss_thread() -> None:
 
 def calibrate_gate(searcher: Searcher, settings: Settings) -> Gate:
     """Fit the found / not-covered gate on the labelled questions, cached beside the index build."""
-    path = settings.data_dir / "relevance_calibration.tsv"
-    synonyms = settings.data_dir / "synonyms.tsv"
+    path = query_data_file(settings, searcher.index, "relevance_calibration.tsv")
+    synonyms = query_data_file(settings, searcher.index, "synonyms.tsv")
     key_parts = [
         path.read_bytes(),
         synonyms.read_bytes() if synonyms.exists() else b"",

@@ -161,11 +161,25 @@ def export_rows(corpus: Corpus, insights: Insights, bullet_ids: list[int]) -> li
     return rows
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection): a report cell such as
+# 「=HYPERLINK(...)」 would run when staff open the export. OWASP's advice: prefix a single quote, which makes the
+# cell text. Only the CSV is changed; JSON keeps the text verbatim.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    if value is True or value is False:
+        return "1" if value else "0"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[dict[str, object]]) -> bytes:
     """UTF-8 with a BOM, so that Excel opens the Japanese text correctly; CRLF line ends as Excel expects."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("1" if v is True else "0" if v is False else v) for k, v in row.items()})
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,11 +1,13 @@
 """Bounded load test against the real server on 127.0.0.1: prints throughput and latency percentiles.
 
     .venv/bin/python scripts/loadtest.py                     # starts `assistant serve` on a free port
-    .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:8000 --requests 2000 --concurrency 1 8 32
+    .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:8000 --requests 2000 --concurrency 1 8 64
 
 Requests are a fixed mix of /api/ask and /api/search built from the dev questions and variations (years,
-departments, follow-ups, odd input). Each run stops by itself: a fixed request count and a time limit.
-Only loopback addresses are accepted.
+departments, follow-ups, odd input); ``--long-share`` of them (5 % by default) are 500-character questions, the
+most expensive input the API accepts, and their latencies are reported apart from the normal ones. Meanwhile a
+monitor polls /api/health every 0.1 s, as a load balancer would, and its latencies are reported too.
+Each run stops by itself: a fixed request count and a time limit. Only loopback addresses are accepted.
 """
 
 from __future__ import annotations
@@ -41,14 +43,31 @@ EXTRA = [
 ]
 
 
-def requests_mix(n: int, only_ask: bool = False) -> list[tuple[str, dict]]:
+LONG_CHARS = 500  # the longest question the API accepts (Settings.max_question_chars)
+
+
+def long_question(seed: str) -> str:
+    """A 500-character question: a citizen pasting a whole letter, the costliest input the API accepts."""
+    filler = f"{seed}について、市の取組みを防犯カメラや見守り、パトロールとの関係も含めて詳しく教えてください。"
+    return (filler * (LONG_CHARS // len(filler) + 1))[:LONG_CHARS]
+
+
+def is_long(item: tuple[str, dict]) -> bool:
+    return len(item[1]["question"]) >= LONG_CHARS
+
+
+def requests_mix(n: int, only_ask: bool = False, long_share: float = 0.0) -> list[tuple[str, dict]]:
     questions = [json.loads(line)["q"] for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     if only_ask:  # /api/ask over the dev questions alone, as the ask target is stated
         return [("/api/ask", {"question": questions[i % len(questions)]}) for i in range(n)]
     questions += EXTRA
+    every = round(1 / long_share) if long_share > 0 else 0
     out: list[tuple[str, dict]] = []
     for i in range(n):
         q = questions[i % len(questions)]
+        if every and i % every == every - 1:  # spread evenly, so every concurrency level meets them
+            out.append(("/api/ask" if i % 2 else "/api/search", {"question": long_question(q)}))
+            continue
         kind = i % 4
         if kind == 0:
             out.append(("/api/search", {"question": q, "top_k": 10}))
@@ -84,12 +103,37 @@ def start_server(port: int) -> subprocess.Popen:
     raise SystemExit("the server did not become ready in 300 s")
 
 
+def percentile(values: list[float], p: float) -> float:
+    ms = sorted(values)
+    return round(ms[min(len(ms) - 1, int(p / 100 * len(ms)))], 1) if ms else float("nan")
+
+
+def monitor_health(url: str, stop: threading.Event, out: list[float], failures: Counter[str]) -> None:
+    """Poll /api/health every 0.1 s on its own connection, as a load balancer's health check would."""
+    with httpx.Client(base_url=url, timeout=10) as client:
+        while not stop.wait(0.1):
+            started = time.perf_counter()
+            try:
+                status = client.get("/api/health").status_code
+            except httpx.HTTPError as e:
+                failures[type(e).__name__] += 1
+                continue
+            out.append(1000 * (time.perf_counter() - started))
+            if status != 200:
+                failures[str(status)] += 1
+
+
 def run(url: str, mix: list[tuple[str, dict]], concurrency: int, time_limit: float) -> dict[str, object]:
     latencies: list[float] = []
+    long_latencies: list[float] = []
     statuses: Counter[str] = Counter()
     lock = threading.Lock()
     stop_at = time.time() + time_limit
     local = threading.local()
+    health_ms: list[float] = []
+    health_failures: Counter[str] = Counter()
+    stop = threading.Event()
+    monitor = threading.Thread(target=monitor_health, args=(url, stop, health_ms, health_failures), daemon=True)
 
     def one(item: tuple[str, dict]) -> None:
         if time.time() > stop_at:
@@ -105,30 +149,39 @@ def run(url: str, mix: list[tuple[str, dict]], concurrency: int, time_limit: flo
             status = str(client.post(path, json=body).status_code)
         except httpx.HTTPError as e:
             status = type(e).__name__
-        elapsed = time.perf_counter() - started
+        elapsed = 1000 * (time.perf_counter() - started)
         with lock:
-            latencies.append(elapsed)
+            (long_latencies if is_long(item) else latencies).append(elapsed)
             statuses[status] += 1
 
+    monitor.start()
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(one, mix))
+    try:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            list(pool.map(one, mix))
+    finally:
+        stop.set()
+        monitor.join(15)
     wall = time.perf_counter() - started
-    ms = sorted(x * 1000 for x in latencies)
-
-    def pct(p: float) -> float:
-        return ms[min(len(ms) - 1, int(p / 100 * len(ms)))] if ms else float("nan")
-
+    done = len(latencies) + len(long_latencies)
     errors = sum(v for k, v in statuses.items() if not k.startswith("2"))
     return {
         "concurrency": concurrency,
-        "requests": len(latencies),
+        "requests": done,
         "seconds": round(wall, 2),
-        "throughput_rps": round(len(latencies) / wall, 1) if wall else 0.0,
-        "p50_ms": round(pct(50), 1),
-        "p95_ms": round(pct(95), 1),
-        "p99_ms": round(pct(99), 1),
-        "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
+        "throughput_rps": round(done / wall, 1) if wall else 0.0,
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+        "p99_ms": percentile(latencies, 99),
+        "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+        "long_requests": len(long_latencies),
+        "long_p50_ms": percentile(long_latencies, 50),
+        "long_p95_ms": percentile(long_latencies, 95),
+        "health_polls": len(health_ms) + sum(health_failures.values()),
+        "health_p50_ms": percentile(health_ms, 50),
+        "health_p95_ms": percentile(health_ms, 95),
+        "health_max_ms": round(max(health_ms), 1) if health_ms else None,
+        "health_failures": dict(health_failures),
         "errors": errors,
         "statuses": dict(statuses),
     }
@@ -138,10 +191,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running server on loopback; default: start one")
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 64])
     parser.add_argument("--time-limit", type=float, default=300, help="seconds per run")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ask-only", action="store_true", help="only /api/ask with the dev questions")
+    parser.add_argument("--long-share", type=float, default=0.05, help="share of 500-character questions")
     args = parser.parse_args()
     proc = None
     url = args.url
@@ -152,7 +206,7 @@ def main() -> None:
     if not (host == "localhost" or host.startswith("127.") or host == "::1"):
         raise SystemExit("only loopback targets are allowed")
     try:
-        mix = requests_mix(args.requests, args.ask_only)
+        mix = requests_mix(args.requests, args.ask_only, args.long_share)
         results = [run(url, mix, c, args.time_limit) for c in args.concurrency]
     finally:
         if proc is not None:
@@ -162,12 +216,16 @@ def main() -> None:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
     kind = "/api/ask (dev questions)" if args.ask_only else "mixed /api/ask + /api/search"
-    print(f"{args.requests} {kind} requests per run against {url} (2-core machine)")
-    print("concurrency  requests  seconds  req/s   p50 ms  p95 ms  p99 ms  errors")
+    long = f", {args.long_share:.0%} of them 500-character questions" if not args.ask_only else ""
+    print(f"{args.requests} {kind} requests per run{long}, against {url} (2-core machine)")
+    print("latencies in ms; p50/p95/p99 of normal questions, long p95 of the 500-character ones, health p95/max")
+    print("concurrency  requests  seconds  req/s    p50    p95    p99  long p95  health p95    max  errors")
     for r in results:
         print(
             f"{r['concurrency']:>11}  {r['requests']:>8}  {r['seconds']:>7}  {r['throughput_rps']:>5}  "
-            f"{r['p50_ms']:>7}  {r['p95_ms']:>6}  {r['p99_ms']:>6}  {r['errors']:>6}   {r['statuses']}"
+            f"{r['p50_ms']:>5}  {r['p95_ms']:>5}  {r['p99_ms']:>5}  {r['long_p95_ms']:>8}  "
+            f"{r['health_p95_ms']:>10}  {r['health_max_ms']:>5}  {r['errors']:>6}   {r['statuses']}"
+            + (f" health failures {r['health_failures']}" if r["health_failures"] else "")
         )
 
 

@@ -225,9 +225,11 @@ def test_path_traversal_serves_nothing(client: TestClient, path: str) -> None:
     assert r.status_code == 404 and "root:" not in r.text
 
 
-def test_body_over_the_limit(client: TestClient) -> None:
+def test_body_over_the_limit(client: TestClient, assistant: Assistant) -> None:
     r = client.post(
-        "/api/ask", content=b"x" * (api_module.MAX_BODY_BYTES + 1), headers={"content-type": "application/json"}
+        "/api/ask",
+        content=b"x" * (assistant.settings.max_body_bytes + 1),
+        headers={"content-type": "application/json"},
     )
     _error(r, 413, "too_large")
 

@@ -492,3 +492,19 @@ def test_phone_layout(browser, server: str) -> None:
         assert s.console_errors == []
     finally:
         context.close()
+
+
+def test_api_docs_work_offline_under_the_csp(ui: Session) -> None:
+    page = ui.page
+    response = page.goto(ui.origin + "/docs")
+    assert "script-src 'self'" in response.headers.get("content-security-policy", "")
+    ops = page.locator(".opblock-summary-path")
+    expect(ops.first).to_be_visible(timeout=ANSWER_TIMEOUT)
+    paths = set(ops.evaluate_all("els => els.map((e) => e.dataset.path)"))
+    assert {"/api/ask", "/api/search", "/api/measures/{measure_id}", "/api/export", "/api/health"} <= paths, paths
+    page.wait_for_load_state("networkidle")
+    outside = [u for u in ui.requests if not u.startswith(ui.origin + "/")]
+    assert outside == [], f"requests outside {ui.origin}: {outside}"
+    assert ui.console_errors == [], ui.console_errors
+    _shot(page, "api-docs.png")
+    assert page.goto(ui.origin + "/redoc").status == 404  # ReDoc needs inline styles; see assistant/docs.py

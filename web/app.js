@@ -7,7 +7,9 @@
   const $ = (id) => document.getElementById(id);
   const SVG_NS = 'http://www.w3.org/2000/svg';
   const HISTORY_MESSAGES = 20; // the last 10 turns (question + answer each)
-  const MAX_BODY_BYTES = 60000; // the server refuses bodies over 64 KiB
+  // The server refuses bodies over limits.max_body_bytes (/api/options); history is trimmed to stay under it,
+  // with room for the JSON around the turns. Until the options arrive, the default limit's value.
+  let maxBodyBytes = 60000;
   const NETWORK_ERROR = '通信に失敗しました。ネットワークの接続を確認して、もう一度お試しください。';
   const state = {
     turns: [], // {role, content}, oldest first
@@ -133,6 +135,7 @@
       return;
     }
     if (attempt > 0) clearError();
+    if (options.limits) maxBodyBytes = options.limits.max_body_bytes - 4096;
     for (const y of options.years) state.yearLabels.set(y.fiscal_year, y.label);
     $('about').textContent =
       `小金井市防犯指針に基づく取組みの報告書（${yearsRange(options.years)}）の内容について、出典つきでお答えします。`;
@@ -197,7 +200,7 @@
     const f = currentFilters();
     const filters = Object.fromEntries(Object.entries(f).filter(([, list]) => list.length));
     if (Object.keys(filters).length) body.filters = filters;
-    while (body.history.length && byteLength(body) > MAX_BODY_BYTES) body.history = body.history.slice(2);
+    while (body.history.length && byteLength(body) > maxBodyBytes) body.history = body.history.slice(2);
 
     try {
       const data = await api('/api/ask', body);

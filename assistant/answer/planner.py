@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from .. import messages as msg
 from ..corpus import year_range_label
 from ..figures import Insights
+from ..notices import Notice
 from ..question import Intent, Question, Turn, has_topic, parse_question, strip_years_and_departments
 from ..relevance import Gate
-from ..search import Filters, Notice, Ranking, Searcher
+from ..search import Filters, Ranking, Searcher
 from ..vocabulary import TermCheck, Vocabulary
 from .context import Context, Draft
 from .lists import compose_department, compose_new, compose_year_list
