@@ -79,6 +79,7 @@ class Citation:
     status: str
     text: str  # verbatim
     occurrences: tuple[Occurrence, ...]  # every year this text was reported, with its source line
+    bullet_ids: tuple[int, ...] = ()  # the bullets quoted, oldest first (sent back with feedback)
 
     @property
     def source_file(self) -> str:
@@ -203,6 +204,7 @@ def _citation(number: int, bullet_ids: Sequence[int], corpus: Corpus) -> Citatio
         status=b.status.value,
         text=b.text,
         occurrences=occurrences,
+        bullet_ids=tuple(bullet_ids),
     )
 
 

@@ -1,4 +1,5 @@
 """The FastAPI service: /api/ask, /api/search, /api/measures, /api/options, /api/health, and web/ at /.
+Feedback (/api/feedback) and the staff review (/staff/, /api/staff/*) are routers in feedback_api.py.
 
 The index loads once, in a background thread started by the lifespan, onto ``app.state``; until it is
 loaded /api/health says "starting" (503) and the other endpoints answer 503 with a Japanese message.
@@ -20,7 +21,6 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -90,6 +90,8 @@ def clean_text(text: str) -> str:
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     """The app; pass ``assistant`` to serve an already opened one (tests), else it is opened at start-up."""
     settings = settings or get_settings()
+    # Imported here: the feedback routers reuse ApiError and clean_text from this module.
+    from .feedback_api import PublicFiles, feedback_options, install_feedback, open_feedback_store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,7 +106,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                     app.state.load_error = str(e)
 
             threading.Thread(target=load, name="load-index", daemon=True).start()
-        yield
+        with open_feedback_store(settings) as store:  # feedback.py: kept outside index/, closed at shutdown
+            app.state.feedback_store = store
+            yield
+            app.state.feedback_store = None
 
     app = FastAPI(
         title="防犯施策アシスタント API",
@@ -116,6 +121,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.assistant = assistant
     app.state.load_error = None
     web_dir = Path(settings.web_dir)
+    install_feedback(app, settings)  # POST /api/feedback, /staff/, /api/staff/* (feedback_api.py)
 
     def ready(request: Request) -> Assistant:
         a: Assistant | None = request.app.state.assistant
@@ -296,7 +302,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @app.get("/api/options", response_model=OptionsResponse, tags=["measures"])
     def list_options(request: Request) -> OptionsResponse:
         """Fiscal years, departments and sections for the staff filters, and example questions."""
-        return options(ready(request).searcher.corpus, settings.max_question_chars, settings.max_history_turns)
+        opts = options(ready(request).searcher.corpus, settings.max_question_chars, settings.max_history_turns)
+        return opts.model_copy(update={"feedback": feedback_options(settings, request.app.state.feedback_store)})
 
     @app.get("/api/health", response_model=HealthResponse, tags=["operations"])
     def health(request: Request) -> JSONResponse:
@@ -327,5 +334,5 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return FileResponse(web_dir / "index.html", media_type="text/html; charset=utf-8")
 
     if web_dir.is_dir():
-        app.mount("/static", StaticFiles(directory=web_dir), name="static")
+        app.mount("/static", PublicFiles(directory=web_dir), name="static")  # without web/staff/
     return app

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .answer import Answer
 from .corpus import year_range_label
+from .feedback_models import FeedbackOptionsOut
 from .figures import Series, format_value
 from .model import fiscal_year_label
 from .search import Filters, Hit, SearchResult
@@ -149,6 +150,7 @@ class CitationOut(BaseModel):
     text: str = Field(description="verbatim bullet text")
     source: SourceOut = Field(description="the newest year's source line")
     occurrences: list[OccurrenceOut] = Field(description="every year this text was reported")
+    bullet_ids: list[int] = Field(default=[], description="the bullets quoted, oldest first")
 
 
 class AnswerItemOut(BaseModel):
@@ -251,6 +253,7 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
                 )
                 for o in c.occurrences
             ],
+            bullet_ids=list(c.bullet_ids),
         )
         for c in answer.citations
     ]
@@ -351,6 +354,7 @@ class OptionsResponse(BaseModel):
     examples: list[str]
     max_question_chars: int = Field(description="longer questions are refused with 422")
     max_history_turns: int = Field(description="earlier question/answer pairs the server reads from history")
+    feedback: FeedbackOptionsOut = Field(default_factory=FeedbackOptionsOut, description="役に立ちましたか？ buttons")
 
 
 class HealthResponse(BaseModel):

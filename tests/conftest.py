@@ -6,7 +6,9 @@ Fixtures that are built once are read-only: tests that damage or rebuild an inde
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,13 @@ DATA_DIR = ROOT / "data"
 H29_FILE = "koganei_bouhan_h29-h30.txt"
 R4_FILE = "koganei_bouhan_r4-r6.txt"
 SUDACHI_MODE = "search"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Apps and servers the tests start keep their feedback in a temporary file, never in var/ of the checkout.
+    Set here, before test modules are imported: some build their app (and its Settings) at import."""
+    if "ASSISTANT_FEEDBACK_DB" not in os.environ:
+        os.environ["ASSISTANT_FEEDBACK_DB"] = str(Path(tempfile.mkdtemp(prefix="feedback-")) / "feedback.sqlite")
 
 
 @pytest.fixture(scope="session")
