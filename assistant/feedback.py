@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
@@ -309,8 +309,8 @@ class FeedbackStore:
             "GROUP BY m.measure_id ORDER BY count(*) DESC, m.measure_id",
             args,
         )
-        unanswered = self.count(FeedbackQuery(**{**query.__dict__, "unanswered": True}))
-        handled = self.count(FeedbackQuery(**{**query.__dict__, "handled": True}))
+        unanswered = self.count(replace(query, unanswered=True))
+        handled = self.count(replace(query, handled=True))
         return FeedbackStats(
             total=sum(by_coverage.values()),
             unanswered=unanswered,
