@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from assistant.corpus import Corpus, merge_reports
 from assistant.embed import Embedder, load_embedder
@@ -29,6 +30,15 @@ DATA_DIR = ROOT / "data"
 H29_FILE = "koganei_bouhan_h29-h30.txt"
 R4_FILE = "koganei_bouhan_r4-r6.txt"
 SUDACHI_MODE = "search"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -153,3 +163,20 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def take_snapshot() -> Callable[[Path], dict[str, bytes]]:
     return snapshot
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for every browser test module (Playwright's sync API allows one instance at a time).
+
+    Debian's /usr/bin/chromium: ``playwright install`` cannot download browsers here; when it is missing the
+    browser tests fail rather than skip."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium) to run the browser tests; "
+            "`playwright install` cannot download browsers here."
+        )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -2,7 +2,7 @@
 page shows it as text once the token is given; without the token (or with the feature off) nothing is reachable.
 
 The servers use the fake embedder on a temporary index (the answers only need to exist, not to be good) and a
-temporary feedback file. Chromium is Debian's /usr/bin/chromium, as in test_browser.py.
+temporary feedback file. Chromium is the session's (conftest.py).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from test_browser import ANSWER_TIMEOUT, CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page, expect
+from test_browser import ANSWER_TIMEOUT
 
 pytestmark = pytest.mark.browser
 
@@ -82,16 +82,6 @@ def server(index_home: Path) -> Iterator[str]:
     proc, base = _serve(index_home, ASSISTANT_STAFF_TOKEN=TOKEN)
     yield base
     _stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (playwright cannot download browsers here)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _ask(page: Page, question: str):
