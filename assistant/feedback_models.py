@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -110,10 +109,3 @@ class HandledIn(BaseModel):
 
     handled: bool = True
     note: str = Field(default="", max_length=1000, description="what staff did about it")
-
-
-class PeriodIn(BaseModel):
-    """Query-string filters, checked together (since ≤ until)."""
-
-    since: date | None = None
-    until: date | None = None
