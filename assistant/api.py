@@ -1,4 +1,5 @@
 """The FastAPI service: /api/ask, /api/search, /api/measures, /api/options, /api/health, and web/ at /.
+Feedback (/api/feedback) and the staff review (/staff/, /api/staff/*) are routers in feedback_api.py.
 
 The index loads once, in a background thread started by the lifespan, onto ``app.state``; until it is
 loaded /api/health says "starting" (503) and the other endpoints answer 503 with a Japanese message.
@@ -22,7 +23,6 @@ from typing import Annotated, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -101,6 +101,8 @@ def clean_text(text: str) -> str:
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     """The app; pass ``assistant`` to serve an already opened one (tests), else it is opened at start-up."""
     settings = settings or get_settings()
+    # Imported here: the feedback routers reuse ApiError and clean_text from this module.
+    from .feedback_api import PublicFiles, feedback_options, install_feedback, open_feedback_store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -118,7 +120,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                     app.state.load_error = str(e)
 
             threading.Thread(target=load, name="load-index", daemon=True).start()
-        yield
+        with open_feedback_store(settings) as store:  # feedback.py: kept outside index/, closed at shutdown
+            app.state.feedback_store = store
+            yield
+            app.state.feedback_store = None
         limiter.close()
 
     app = FastAPI(
@@ -141,6 +146,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     limiter = app.state.limiter = WorkLimiter(
         settings.answer_workers, settings.answer_queue, settings.request_budget_seconds, settings.retry_after_seconds
     )
+    install_feedback(app, settings)  # POST /api/feedback, /staff/, /api/staff/* (feedback_api.py)
 
     def ready(request: Request) -> Assistant:
         a: Assistant | None = request.app.state.assistant
@@ -341,10 +347,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @app.get("/api/options", response_model=OptionsResponse, tags=["measures"])
     def list_options(request: Request) -> OptionsResponse:
-        """Fiscal years, departments and sections for the staff filters, example questions, and the limits."""
+        """Fiscal years, departments and sections for the staff filters, example questions, the limits, and whether
+        feedback is on."""
         out = options(ready(request).searcher.corpus, settings.max_question_chars, settings.max_history_turns)
         out.limits = limits_out(settings)
-        return out
+        return out.model_copy(update={"feedback": feedback_options(settings, request.app.state.feedback_store)})
 
     @app.get("/api/health", response_model=HealthResponse, tags=["operations"])
     async def health(request: Request) -> JSONResponse:
@@ -378,7 +385,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return FileResponse(web_dir / "index.html", media_type="text/html; charset=utf-8")
 
     if web_dir.is_dir():
-        app.mount("/static", StaticFiles(directory=web_dir), name="static")
+        app.mount("/static", PublicFiles(directory=web_dir), name="static")  # without web/staff/
     add_docs(app)
     patch_openapi(app, settings)
     return app

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import messages as msg
 from .answer import Answer, AnswerGroup, Coverage
 from .corpus import year_range_label
+from .feedback_models import FeedbackOptionsOut
 from .figures import Series, format_value
 from .limits import LimitsOut
 from .model import SourceRef, fiscal_year_label
@@ -163,6 +164,7 @@ class CitationOut(BaseModel):
     text_verbatim: str = Field(description="the bullet exactly as in the source line")
     source: SourceOut = Field(description="the newest year's source line")
     occurrences: list[OccurrenceOut] = Field(description="every year this text was reported")
+    bullet_ids: list[int] = Field(default=[], description="the bullets quoted, oldest first")
 
 
 class AnswerItemOut(BaseModel):
@@ -288,6 +290,7 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
                 )
                 for o in c.occurrences
             ],
+            bullet_ids=list(c.bullet_ids),
         )
         for c in answer.citations
     ]
@@ -386,6 +389,7 @@ class OptionsResponse(BaseModel):
     max_question_chars: int = Field(description="longer questions are refused with 422")
     max_history_turns: int = Field(description="earlier question/answer pairs the server reads from history")
     limits: LimitsOut | None = Field(default=None, description="the bounds of one request")
+    feedback: FeedbackOptionsOut = Field(default_factory=FeedbackOptionsOut, description="役に立ちましたか？ buttons")
 
 
 class HealthResponse(BaseModel):

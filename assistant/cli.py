@@ -1,4 +1,4 @@
-"""`assistant ingest|search|ask|eval|serve|measures` — a thin shell over the library functions."""
+"""`assistant ingest|search|ask|eval|serve|feedback` — a thin shell over the library functions."""
 
 from __future__ import annotations
 
@@ -234,6 +234,12 @@ def serve(
         log_config=log_config,
         timeout_graceful_shutdown=10,
     )
+
+
+# `assistant feedback list|export|stats` (feedback_cli.py)
+from .feedback_cli import app as _feedback_app  # noqa: E402 - after the commands it sits beside
+
+app.add_typer(_feedback_app, name="feedback")
 
 
 def main() -> None:

@@ -65,3 +65,17 @@ ERR_INTERNAL = "サーバーで問題が発生しました。しばらくして�
 ERR_METHOD = "この操作はできません。"
 ERR_BUSY = "ただいま混み合っています。少し時間をおいて、もう一度お試しください。"
 NOTE_QUESTION_TRUNCATED = "ご質問が長いため、最初の部分だけで検索しました。短くすると、より的確にお答えできます。"
+
+# Feedback on answers and the staff review page.
+FEEDBACK_NOTICE = (
+    "評価を送ると、回答の改善のため、質問・回答の出典・評価・コメントだけを市が保存します"
+    "（IPアドレスなどは記録しません）。"
+)
+FEEDBACK_THANKS = "ご意見ありがとうございました。回答の改善に役立てます。"
+ERR_COMMENT_TOO_LONG = "コメントが長すぎます（{limit}文字まで）。短くして、もう一度お試しください。"
+ERR_FEEDBACK_RATE = "短い時間に多くの送信がありました。しばらく待ってから、もう一度お試しください。"
+ERR_FEEDBACK_DAILY_LIMIT = (
+    "本日受け付けできるご意見の件数の上限に達したため、保存できませんでした。明日以降にあらためてお送りください。"
+)
+ERR_FEEDBACK_UNAVAILABLE = "ただいまご意見を受け付けできません。しばらくしてから、もう一度お試しください。"
+ERR_STAFF_AUTH = "職員用のトークンが必要です。正しいトークンを入力してください。"

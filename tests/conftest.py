@@ -6,12 +6,15 @@ Fixtures that are built once are read-only: tests that damage or rebuild an inde
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from assistant.corpus import Corpus, merge_reports
 from assistant.embed import Embedder, load_embedder
@@ -27,6 +30,22 @@ DATA_DIR = ROOT / "data"
 H29_FILE = "koganei_bouhan_h29-h30.txt"
 R4_FILE = "koganei_bouhan_r4-r6.txt"
 SUDACHI_MODE = "search"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Apps and servers the tests start keep their feedback in a temporary file, never in var/ of the checkout.
+    Set here, before test modules are imported: some build their app (and its Settings) at import."""
+    if "ASSISTANT_FEEDBACK_DB" not in os.environ:
+        os.environ["ASSISTANT_FEEDBACK_DB"] = str(Path(tempfile.mkdtemp(prefix="feedback-")) / "feedback.sqlite")
 
 
 @pytest.fixture(scope="session")
@@ -144,3 +163,20 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def take_snapshot() -> Callable[[Path], dict[str, bytes]]:
     return snapshot
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for every browser test module (Playwright's sync API allows one instance at a time).
+
+    Debian's /usr/bin/chromium: ``playwright install`` cannot download browsers here; when it is missing the
+    browser tests fail rather than skip."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium) to run the browser tests; "
+            "`playwright install` cannot download browsers here."
+        )
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

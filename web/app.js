@@ -207,7 +207,9 @@
       state.turns.push({ role: 'user', content: question }, { role: 'assistant', content: data.answer.slice(0, 5000) });
       state.lastQuestion = data.resolved_question || question;
       updateFilters();
-      pending.replaceWith(renderAnswer(data, ++state.answers));
+      const article = renderAnswer(data, ++state.answers);
+      pending.replaceWith(article);
+      if (window.bouhanFeedback) window.bouhanFeedback.attach(article, data); // web/feedback.js
       bubble.scrollIntoView({ block: 'start' });
     } catch (e) {
       pending.remove();

@@ -91,4 +91,5 @@ class CitationBook:
             text=display_text(b, self.corrections),
             text_verbatim=b.text,
             occurrences=occurrences,
+            bullet_ids=bullet_ids,
         )

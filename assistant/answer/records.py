@@ -47,6 +47,7 @@ class Citation:
     text: str  # as displayed: the verbatim text with the extraction typos of data/corrections.tsv corrected
     text_verbatim: str  # exactly as in the source line
     occurrences: tuple[Occurrence, ...]  # every year this text was reported, with its source line
+    bullet_ids: tuple[int, ...] = ()  # the bullets quoted, oldest first (sent back with feedback)
 
     @property
     def source_file(self) -> str:
