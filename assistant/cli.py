@@ -214,6 +214,8 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
+    from .timeouts import timed_protocol
+
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     # Our middleware logs one key=value line per request; uvicorn's access log would repeat it.
@@ -233,6 +235,9 @@ def serve(
         log_level="info",
         log_config=log_config,
         timeout_graceful_shutdown=10,
+        # Header and body deadlines for half-sent requests (uvicorn has none), and the idle keep-alive limit.
+        http=timed_protocol(settings.header_timeout_seconds, settings.body_timeout_seconds),
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

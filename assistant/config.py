@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     # From arrival (waiting included) to answer; a request still waiting then never starts and gets 503.
     request_budget_seconds: float = 10.0
     retry_after_seconds: int = 1
+    # A client must send its request line and headers within header_timeout_seconds of connecting (or of its
+    # first byte on a kept-alive connection), and then its body within body_timeout_seconds; an idle kept-alive
+    # connection is closed after keep_alive_seconds (assistant/timeouts.py). A browser sends a request in one
+    # write, in milliseconds; 10 s leaves slow mobile links room and bounds what 200 half-sent requests hold.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 10.0
+    keep_alive_seconds: int = 5
     # Feedback on answers (see feedback.py). ASSISTANT_FEEDBACK=off removes the buttons and /api/feedback.
     feedback: bool = True
     # Outside index/ so that re-ingesting or rebuilding never touches it; git-ignored.
