@@ -8,11 +8,15 @@ its measure is listed, ``fy`` is among its years, and its text contains ``must``
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .normalize import normalize_text
 from .search import Hit, Ranking, Searcher
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,27 +74,29 @@ class EvalReport:
         }
 
 
-def read_judgements(path: Path) -> list[Judgement]:
+def read_jsonl(path: Path, parse: Callable[[int, dict[str, Any]], T], what: str) -> list[T]:
+    """One record per non-blank JSON line; a bad line is a ValueError naming its number and ``what`` it is not."""
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            out.append(
-                Judgement(
-                    id=str(row.get("id", n)),
-                    q=row["q"],
-                    measures=tuple(row["measures"]),
-                    fy=row.get("fy"),
-                    must=row.get("must"),
-                )
-            )
+            out.append(parse(n, json.loads(line)))
         except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"line {n}: not a judged question ({e})") from None
+            raise ValueError(f"line {n}: not {what} ({e})") from None
     if not out:
         raise ValueError("no questions in the file")
     return out
+
+
+def _judgement(n: int, row: dict[str, Any]) -> Judgement:
+    return Judgement(
+        id=str(row.get("id", n)), q=row["q"], measures=tuple(row["measures"]), fy=row.get("fy"), must=row.get("must")
+    )
+
+
+def read_judgements(path: Path) -> list[Judgement]:
+    return read_jsonl(path, _judgement, "a judged question")
 
 
 def is_relevant(hit: Hit, j: Judgement) -> bool:

@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from .answer import Answer, Coverage, Turn
+from .evaluate import read_jsonl
 from .question import Role
 
 
@@ -117,32 +119,23 @@ def _strings(row: dict[str, object], key: str) -> tuple[str, ...]:
     return tuple(value)  # type: ignore[arg-type]
 
 
+def _answer_judgement(n: int, row: dict[str, Any]) -> AnswerJudgement:
+    history = tuple(Turn(Role(t["role"]), t["content"]) for t in row.get("history", ()))
+    found = row.get("found")
+    return AnswerJudgement(
+        id=str(row.get("id", n)),
+        q=row["q"],
+        kind=AnswerKind(row["kind"]),
+        history=history,
+        lead_any=_strings(row, "lead_any"),
+        must_all=_strings(row, "must_all"),
+        must_any=_strings(row, "must_any"),
+        found=found if isinstance(found, bool) else None,
+    )
+
+
 def read_answer_judgements(path: Path) -> list[AnswerJudgement]:
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            history = tuple(Turn(Role(t["role"]), t["content"]) for t in row.get("history", ()))
-            found = row.get("found")
-            out.append(
-                AnswerJudgement(
-                    id=str(row.get("id", n)),
-                    q=row["q"],
-                    kind=AnswerKind(row["kind"]),
-                    history=history,
-                    lead_any=_strings(row, "lead_any"),
-                    must_all=_strings(row, "must_all"),
-                    must_any=_strings(row, "must_any"),
-                    found=found if isinstance(found, bool) else None,
-                )
-            )
-        except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"line {n}: not a judged answer question ({e})") from None
-    if not out:
-        raise ValueError("no questions in the file")
-    return out
+    return read_jsonl(path, _answer_judgement, "a judged answer question")
 
 
 def judge(j: AnswerJudgement, answer: Answer) -> bool:
