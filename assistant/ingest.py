@@ -31,7 +31,10 @@ def read_report(path: Path, corrections: Corrections, name: str | None = None) -
 
 def report_paths(data_dir: Path) -> list[Path]:
     """The report files in data/: text, PDF and workbook (not data/*.tsv, the tables of corrections)."""
-    # Not Excel's lock files (~$report.xlsx) nor hidden ones (.report.pdf.tmp left by a killed copy).
+    # Not Excel's lock files (~$report.xlsx) nor hidden ones (.report.pdf.tmp left by a killed copy). A missing
+    # data/ has no reports (and a good index still serves: service.py).
+    if not data_dir.is_dir():
+        return []
     return sorted(
         p
         for p in data_dir.iterdir()

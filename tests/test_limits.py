@@ -208,7 +208,7 @@ def client_for(assistant: Assistant) -> Iterator:  # noqa: F811
 
 
 class Blocker:
-    """Stands in for answer_question: holds its worker until released, counting how many calls started."""
+    """Stands in for answer: holds its worker until released, counting how many calls started."""
 
     def __init__(self) -> None:
         self.entered = threading.Semaphore(0)
@@ -230,7 +230,7 @@ def _in_thread(fn) -> threading.Thread:
 
 def test_beyond_workers_and_queue_a_request_gets_503_with_retry_after(client_for, monkeypatch) -> None:
     blocker = Blocker()
-    monkeypatch.setattr(api_module, "answer_question", blocker)
+    monkeypatch.setattr(api_module, "answer", blocker)
     c = client_for(answer_workers=1, answer_queue=1, retry_after_seconds=3)
     held = [_in_thread(lambda: c.post("/api/ask", json={"question": "防犯"})) for _ in range(2)]
     assert blocker.entered.acquire(timeout=HANG_GUARD)  # one computes, one waits in the queue
@@ -249,7 +249,7 @@ def test_beyond_workers_and_queue_a_request_gets_503_with_retry_after(client_for
 
 def test_work_not_started_within_the_budget_never_runs(client_for, monkeypatch) -> None:
     blocker = Blocker()
-    monkeypatch.setattr(api_module, "answer_question", blocker)
+    monkeypatch.setattr(api_module, "answer", blocker)
     c = client_for(answer_workers=1, answer_queue=4, request_budget_seconds=0.5)
     first = _in_thread(lambda: c.post("/api/ask", json={"question": "防犯"}))
     assert blocker.entered.acquire(timeout=HANG_GUARD)
