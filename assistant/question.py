@@ -98,7 +98,8 @@ _DATE = re.compile(r"いつ|何月|何日|日程|開催日")
 _PLACE = re.compile(r"どこで|どこに|場所")
 _UNIT_OF_NOUN = {"件数": "件", "台数": "台", "回数": "回", "人数": "人", "団体数": "団体", "校数": "校", "距離": "km"}
 _STATISTICS = re.compile(
-    r"(犯罪|被害|事件|事故|認知|発生|検挙|逮捕|刑法犯|空き巣|窃盗)(の)?(件数|数|状況|統計|率|額|推移)|治安の(状況|統計)|犯罪率"
+    r"(犯罪|被害|事件|事故|認知|発生|検挙|逮捕|刑法犯|空き巣|窃盗|盗難|詐欺|ひったくり|万引き)(の)?(件数|数|状況|統計|率|額|推移)"
+    r"|治安の(状況|統計)|犯罪率"
 )
 # Words that carry no topic of their own: a question made only of these (after removing years and
 # department names) is a follow-up that inherits the previous question's topic.
@@ -146,13 +147,16 @@ def has_topic(question: str, departments: Sequence[str]) -> bool:
     return not is_followup(_NEW.sub("", _GENERIC.sub("", _normal(question))), departments)
 
 
-def resolve(question: str, history: Sequence[Turn], departments: Sequence[str]) -> tuple[str, str]:
+def resolve(
+    question: str, history: Sequence[Turn], departments: Sequence[str], *, elliptical: bool = False
+) -> tuple[str, str]:
     """(question to search, question that names the topic).
 
-    An elliptical follow-up (「令和5年度は？」, 「担当はどこ？」) takes the topic of the latest
-    self-contained user turn; the client sends the turns, the server keeps no conversation state.
+    An elliptical follow-up (「令和5年度は？」, 「担当はどこ？」, or any question the caller found elliptical:
+    「何台貸し出した？」) takes the topic of the latest self-contained user turn; the client sends the turns,
+    the server keeps no conversation state.
     """
-    if not is_followup(question, departments):
+    if not (elliptical or is_followup(question, departments)):
         return question, question
     for turn in reversed(history):
         if turn.role is Role.USER and turn.content.strip() and not is_followup(turn.content, departments):
@@ -170,10 +174,11 @@ def topic_of(question: str, departments: Sequence[str] = ()) -> str:
     text = strip_years_and_departments(question, departments).strip()
     text = _FACT_TAIL.sub("", text)
     text = _QUESTION_TAIL.sub("", text).strip()
-    text = re.sub(r"^(に|の|は|で|と|を)\s*", "", text).strip()
+    text = re.sub(r"^([のにはでとを、\s]|から|まで)+", "", text).strip()
     text = re.sub(r"には", "の", text)
     text = re.sub(r"\s+", "", text)
     text = re.sub(r"(の|は)?(担当(課|部署)?|所管(課)?)$", "", text)  # 「防犯ブザーの担当課」: the topic is 防犯ブザー
+    text = re.sub(r"の?(推移|経年変化|移り変わり)$", "", text)  # 「応募数の推移」: the topic is 応募数
     m = _PREDICATE.match(text)
     if m and re.search(r"[ぁ-ん]$", m.group("tail")):
         text = m.group("head")
@@ -209,10 +214,8 @@ def intent_of(text: str, understanding: QueryUnderstanding, departments: Sequenc
     topical = has_topic(asked, departments)
     if _NEW.search(asked):
         return Intent.NEW
-    if understanding.departments and not topical and not _RESPONSIBLE.search(asked.replace("担当している", "")):
-        return Intent.DEPARTMENT_LIST
-    if understanding.departments and _LIST.search(asked) and not topical:
-        return Intent.DEPARTMENT_LIST
+    if understanding.departments and not topical:
+        return Intent.DEPARTMENT_LIST  # 「健康課は何をしていますか」, 「まちづくり推進課は何を担当していますか」
     if _RESPONSIBLE.search(asked) and not understanding.departments:
         return Intent.RESPONSIBLE
     mentioned = len(find_years(asked, newest=9999))
@@ -233,14 +236,20 @@ def intent_of(text: str, understanding: QueryUnderstanding, departments: Sequenc
 
 
 def parse_question(
-    text: str, history: Sequence[Turn], available_years: tuple[int, ...], departments: tuple[str, ...]
+    text: str,
+    history: Sequence[Turn],
+    available_years: tuple[int, ...],
+    departments: tuple[str, ...],
+    *,
+    elliptical: bool = False,
 ) -> Question:
     """Read one question (with the earlier turns the client sent) into a :class:`Question`.
 
     A follow-up takes its topic from history, but its intent and years from what was just asked:
     「担当はどこ？」 after 「防犯ブザーの貸与について」 asks who is responsible for 防犯ブザーの貸与.
+    ``elliptical`` marks a question the caller knows names no topic of its own (see the planner).
     """
-    resolved, topic_question = resolve(text, history, departments)
+    resolved, topic_question = resolve(text, history, departments, elliptical=elliptical)
     understanding = understand(resolved, available_years, departments)
     own = understand(text, available_years, departments)
     if resolved != text and (own.years or own.unknown_years):

@@ -228,7 +228,8 @@ def _occurs(term: str, text: str) -> bool:
             return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text) is not None
         t = term.casefold()
         return re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", text.casefold()) is not None
-    return term.casefold() in text.casefold()
+    # 「ドメスティックバイオレンス」 is 「ドメスティック・バイオレンス」, 「安全安心メール」 is 「安全・安心メール」.
+    return term.replace("・", "").casefold() in text.replace("・", "").casefold()
 
 
 def expand_query(text: str, table: SynonymTable) -> str:

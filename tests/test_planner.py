@@ -214,3 +214,33 @@ def test_responsible_uses_the_measure_departments_when_the_best_bullet_does_not_
 def test_a_plans_including_year_is_marked_in_the_lead(ctx: Context) -> None:
     a = answer(ctx, "令和6年度のCoCoパトロールの車両数は？")
     assert "令和6年度（実施予定を含む）の報告で13台です" in a.lead
+
+
+def test_a_followup_with_a_verb_of_its_own_takes_the_conversations_topic(ctx: Context) -> None:
+    a = answer(ctx, "何台貸し出した？", [Turn(Role.USER, "自動通話録音機について")])
+    assert "自動通話録音機" in a.lead and "116台" in a.lead
+
+
+def test_a_followup_naming_a_figure_picks_that_series(ctx: Context) -> None:
+    a = answer(ctx, "配信数の推移は？", [Turn(Role.USER, "安全・安心メールについて")])
+    assert a.intent is Intent.TREND and a.series and a.series[0].label == "配信数"
+
+
+def test_a_new_topic_after_a_conversation_is_not_merged_into_it(ctx: Context) -> None:
+    a = answer(ctx, "万引きは？", [Turn(Role.USER, "自動通話録音機について")])
+    assert "万引き" in a.lead and a.states_absence and not a.citations
+
+
+def test_a_date_question_quotes_the_dated_bullet(ctx: Context) -> None:
+    a = answer(ctx, "令和6年度に予定している市民防犯講習会はいつ？")
+    assert "11月6日" in a.lead
+
+
+def test_fraud_counts_are_statistics(ctx: Context) -> None:
+    a = answer(ctx, "オレオレ詐欺の件数は？")
+    assert "統計は載っていません" in a.lead and not a.groups
+
+
+def test_department_named_with_tanto_lists_its_measures(ctx: Context) -> None:
+    a = answer(ctx, "まちづくり推進課は何を担当していますか")
+    assert a.intent is Intent.DEPARTMENT_LIST and a.groups

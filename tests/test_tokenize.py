@@ -295,3 +295,10 @@ def test_one_letter_terms_match_only_as_written() -> None:
     assert "ツイッター" in expand_query("Xで犯罪情報を発信していますか", table)
     # The x of an HTML attribute is not the service X: markup must not pull the question into scope.
     assert expand_query("<img src=x onerror=alert(1)>", table) == "<img src=x onerror=alert(1)>"
+
+
+def test_synonyms_match_with_or_without_nakaguro() -> None:
+    from assistant.tokenize import SynonymTable, expand_query
+
+    table = SynonymTable((("DV", "ドメスティック・バイオレンス"),))
+    assert "DV" in expand_query("ドメスティックバイオレンスの相談", table)

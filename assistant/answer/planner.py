@@ -10,6 +10,7 @@ Whether the reports cover a question is decided from two kinds of evidence, in t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .. import messages as msg
 from ..corpus import year_range_label
@@ -17,7 +18,7 @@ from ..figures import Insights
 from ..notices import Notice
 from ..question import Intent, Question, Turn, has_topic, parse_question, strip_years_and_departments
 from ..relevance import Gate
-from ..search import Filters, Ranking, Searcher
+from ..search import Filters, Ranking, Searcher, SearchResult
 from ..vocabulary import TermCheck, Vocabulary
 from .context import Context, Draft
 from .lists import compose_department, compose_new, compose_year_list
@@ -42,11 +43,49 @@ COMPOSERS: dict[Intent, Composer] = {
 _UNSCOPED = (Intent.DEPARTMENT_LIST, Intent.YEAR_LIST, Intent.NEW)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A question as read and searched, with the evidence on whether the reports cover it."""
+
+    question: Question
+    result: SearchResult
+    check: TermCheck
+    accepted: bool  # by the calibrated gate, or by a content noun specific to few passages
+
+    @property
+    def in_scope(self) -> bool:
+        return self.accepted or bool(self.check.rare and not self.check.missing)
+
+
+def read(
+    ctx: Context, text: str, history: Sequence[Turn], filters: Filters | None, *, elliptical: bool = False
+) -> Reading:
+    corpus = ctx.corpus
+    q = parse_question(text, history, corpus.fiscal_years, corpus.departments, elliptical=elliptical)
+    result = ctx.searcher.search(q.resolved, top_k=SEARCH_DEPTH, filters=filters)
+    accepted = ctx.gate.accepts(result.best_cosine, result.best_bm25) if ctx.gate else bool(result.hits)
+    return Reading(q, result, _terms(ctx, q), accepted)
+
+
+def read_in_context(ctx: Context, text: str, history: Sequence[Turn], filters: Filters | None) -> Reading:
+    """The question alone, or with the topic of the conversation when alone it is out of scope or names nothing:
+    「何台貸し出した？」 or 「配信数の推移は？」 after a question about 自動通話録音機 or 安全・安心メール."""
+    alone = read(ctx, text, history, filters)
+    if not history or alone.question.resolved != text:
+        return alone
+    check = alone.check
+    if alone.in_scope and (check.present or check.missing):
+        return alone
+    if check.missing and not check.present:
+        return alone  # 「万引きは？」 after anything: still about 万引き, which the reports never mention
+    joined = read(ctx, text, history, filters, elliptical=True)
+    return joined if joined.question.resolved != text and joined.in_scope else alone
+
+
 def answer(ctx: Context, text: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
     """The whole answer to one question (with the earlier turns the client sent)."""
-    corpus, searcher = ctx.corpus, ctx.searcher
-    q = parse_question(text, history, corpus.fiscal_years, corpus.departments)
-    result = searcher.search(q.resolved, top_k=SEARCH_DEPTH, filters=filters)
+    reading = read_in_context(ctx, text, history, filters)
+    q, result, check, accepted = reading.question, reading.result, reading.check, reading.accepted
     draft = Draft(q, result, ctx.book())
     if Notice.UNKNOWN_YEAR in result.notices:
         return _unknown_year(ctx, draft)
@@ -54,13 +93,11 @@ def answer(ctx: Context, text: str, history: Sequence[Turn] = (), filters: Filte
         return _new(ctx, draft)
     if q.intent in _UNSCOPED and result.filters.years + result.filters.departments:
         return COMPOSERS[q.intent](ctx, draft)
-    check = _terms(ctx, q)
-    accepted = ctx.gate.accepts(result.best_cosine, result.best_bm25) if ctx.gate else bool(result.hits)
     if q.statistics:
         return _absent(ctx, draft, check, accepted, statistics=True)
     if check.all_missing or (check.mostly_missing and accepted):
         return _absent(ctx, draft, check, accepted)
-    if not (accepted or (check.rare and not check.missing)):
+    if not reading.in_scope:
         return compose_not_found(ctx, draft, in_scope=False)
     return COMPOSERS.get(q.intent, compose_topic)(ctx, draft)
 

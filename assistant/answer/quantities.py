@@ -100,7 +100,9 @@ def compose_fact(ctx: Context, draft: Draft) -> Answer:
     """The figure asked for in the lead, with its year and citation; the bullets below as usual."""
     q = draft.question
     counted = _counted_hit(ctx, draft)
-    match = _match(ctx, draft) if counted is None else None
+    # いつ / どこ with no counter asks for a date or a place, which is in a bullet's words, not in a figure.
+    wants_words = q.quantity is not None and (q.quantity.date or q.quantity.place) and not q.quantity.units
+    match = _match(ctx, draft) if counted is None and not wants_words else None
     if match is None or not match.confident:
         return _compose_quote(ctx, draft, counted)
     by_year = same_series(match.figure, ctx.insights)
@@ -232,7 +234,8 @@ def trend_summary(series: Series) -> str:
 
 def compose_trend(ctx: Context, draft: Draft) -> Answer:
     """Figures by year, oldest first, each a verbatim bullet with its citation, and a one-line summary."""
-    series = pick_series(draft.question.resolved, draft.result.hits, ctx.insights)
+    q = draft.question
+    series = pick_series(q.resolved, draft.result.hits, ctx.insights, q.text if q.resolved != q.text else "")
     if series is None:
         return compose_topic(ctx, draft)
     items = [draft.book.item([p.bullet_id]) for p in series.points]
