@@ -33,7 +33,7 @@ DENSE_WEIGHT = 0.6
 CANDIDATES = 100  # per retriever, before fusion and de-duplication
 QUERY_CACHE = 512  # query vectors kept (384 floats each: 0.8 MB at most)
 # Bump when the query side changes how it scores (expansion, weights): cached calibrations depend on it.
-QUERY_PIPELINE_VERSION = 2
+QUERY_PIPELINE_VERSION = 3  # 3: synonyms match with or without ・
 
 
 class Ranking(StrEnum):
