@@ -1,6 +1,6 @@
 """防犯施策アシスタント: questions about the City of Koganei's crime-prevention reports, answered with citations.
 
-The public surface, imported lazily so that `import assistant.embed` (or the CLI's --help) stays cheap:
+The public surface, imported lazily so that `import assistant.retrieval.embed` (or the CLI's --help) stays cheap:
 
 - ``parse_report`` / ``merge_reports``: report text → records → one corpus
 - ``open_assistant`` / ``Settings``: load (and if needed build) the index as the API and the CLI do
@@ -14,13 +14,13 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "parse_report": "assistant.parse",
-    "merge_reports": "assistant.corpus",
+    "parse_report": "assistant.ingest.parse",
+    "merge_reports": "assistant.domain.corpus",
     "open_assistant": "assistant.service",
     "Settings": "assistant.config",
-    "Searcher": "assistant.search",
+    "Searcher": "assistant.retrieval.search",
     "answer_question": "assistant.answer",
-    "load_embedder": "assistant.embed",
+    "load_embedder": "assistant.retrieval.embed",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .config import get_settings
+from assistant.config import get_settings
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="防犯施策アシスタント (Koganei crime-prevention reports)"
@@ -51,13 +51,13 @@ def ingest(
     force: Annotated[bool, typer.Option("--force", help="rebuild even if the index is up to date")] = False,
 ) -> None:
     """Parse data/ (and REPORT: .txt, .pdf or .xlsx), rebuild the store and the index atomically, print a summary."""
-    from .corpus import merge_reports
-    from .embed import EmbedderError, load_embedder
-    from .ingest import extraction_lines, load_reports, preview_addition, read_report, report_paths
-    from .normalize import load_corrections
-    from .parse import ParseError
-    from .service import ingest_configured
-    from .storage import StorageError
+    from assistant.domain.corpus import merge_reports
+    from assistant.domain.normalize import load_corrections
+    from assistant.ingest.parse import ParseError
+    from assistant.ingest.reports import extraction_lines, load_reports, preview_addition, read_report, report_paths
+    from assistant.ingest.storage import StorageError
+    from assistant.retrieval.embed import EmbedderError, load_embedder
+    from assistant.service import ingest_configured
 
     settings = get_settings()
     corrections = load_corrections(settings.data_dir)
@@ -110,9 +110,9 @@ def _print_preview(p) -> None:
 
 
 def _open(build: bool = False):
-    from .embed import EmbedderError
-    from .index import IndexError_
-    from .service import open_assistant
+    from assistant.retrieval.embed import EmbedderError
+    from assistant.retrieval.index import IndexError_
+    from assistant.service import open_assistant
 
     try:
         return open_assistant(get_settings(), build=build)
@@ -130,9 +130,9 @@ def search(
     ranking: Annotated[str, typer.Option(help="fused | bm25 | dense")] = "fused",
 ) -> None:
     """Search the activity bullets; years and departments in the question become filters."""
-    from .api_models import search_response
-    from .query import find_years
-    from .search import FilterError, Filters, Ranking
+    from assistant.api.schemas import search_response
+    from assistant.retrieval.query import find_years
+    from assistant.retrieval.search import FilterError, Filters, Ranking
 
     years: list[int] = []
     for y in year or []:
@@ -161,8 +161,8 @@ def search(
 @app.command()
 def ask(question: str) -> None:
     """Answer a question as the chat does, with citations."""
-    from .answer import answer
-    from .model import SourceRef
+    from assistant.answer import answer
+    from assistant.domain.model import SourceRef
 
     assistant = _open()
     result = answer(assistant.context, question)
@@ -181,9 +181,9 @@ def evaluate(
 ) -> None:
     """Retrieval files (lines with `measures`): Hit@1, Hit@5, MRR@10 for BM25, dense and fused rankings, plus the
     misses. Answer files (lines with `kind`): the pass rate per kind of question, plus the failures."""
-    from .answer import answer
-    from .evaluate import evaluate_file, format_report
-    from .evaluate_answers import evaluate_answers, format_answer_report, is_answer_file, read_answer_judgements
+    from assistant.answer import answer
+    from assistant.answer.evaluate import evaluate_answers, format_answer_report, is_answer_file, read_answer_judgements
+    from assistant.retrieval.evaluate import evaluate_file, format_report
 
     if not file.is_file():
         _fail(f"{file}: no such file")
@@ -214,7 +214,7 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    from .timeouts import timed_protocol
+    from assistant.api.timeouts import timed_protocol
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
@@ -225,7 +225,7 @@ def serve(
     log_config["loggers"]["assistant"] = {"handlers": ["app"], "level": "INFO", "propagate": False}
     typer.echo(f"防犯施策アシスタント: http://{host}:{port}/")
     uvicorn.run(
-        "assistant.api:create_app",
+        "assistant.api.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -242,7 +242,7 @@ def serve(
 
 
 # `assistant feedback list|export|stats` (feedback_cli.py)
-from .feedback_cli import app as _feedback_app  # noqa: E402 - after the commands it sits beside
+from assistant.feedback.cli import app as _feedback_app  # noqa: E402 - after the commands it sits beside
 
 app.add_typer(_feedback_app, name="feedback")
 

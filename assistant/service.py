@@ -9,21 +9,21 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .answer import Context, Headlines
-from .bounded import BoundedEmbedder, BoundedTokenizer
-from .config import Settings
-from .corpus import Corpus
-from .embed import Embedder, load_embedder
-from .figures import Insights
-from .index import BuildResult, IndexError_, SearchIndex, load_index
-from .ingest import ingest
-from .normalize import Corrections, load_corrections
-from .parse import ParseError
-from .relevance import Gate, fit_gate, read_calibration
-from .search import QUERY_PIPELINE_VERSION, Searcher
-from .storage import StorageError
-from .tokenize import SudachiTokenizer, SynonymTable, load_synonyms
-from .vocabulary import Vocabulary
+from assistant.answer import Context, Headlines
+from assistant.config import Settings
+from assistant.domain.corpus import Corpus
+from assistant.domain.figures import Insights
+from assistant.domain.normalize import Corrections, load_corrections
+from assistant.ingest.parse import ParseError
+from assistant.ingest.storage import StorageError
+from assistant.pipeline import ingest
+from assistant.retrieval.bounded import BoundedEmbedder, BoundedTokenizer
+from assistant.retrieval.embed import Embedder, load_embedder
+from assistant.retrieval.index import BuildResult, IndexError_, SearchIndex, load_index
+from assistant.retrieval.relevance import Gate, fit_gate, read_calibration
+from assistant.retrieval.search import QUERY_PIPELINE_VERSION, Searcher
+from assistant.retrieval.tokenize import SudachiTokenizer, SynonymTable, load_synonyms
+from assistant.retrieval.vocabulary import Vocabulary
 
 log = logging.getLogger("assistant")
 
@@ -87,7 +87,7 @@ def ingest_configured(
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
 ) -> tuple[Corpus, BuildResult]:
-    """:func:`assistant.ingest.ingest` with the paths and Sudachi mode of ``settings`` (CLI and start-up)."""
+    """:func:`assistant.pipeline.ingest` with the paths and Sudachi mode of ``settings`` (CLI and start-up)."""
     return ingest(
         settings.data_dir,
         settings.index_dir,

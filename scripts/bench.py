@@ -55,12 +55,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.corpus import Corpus, merge_reports  # noqa: E402
-from assistant.embed import Embedder, load_embedder  # noqa: E402
-from assistant.index import SearchIndex, load_index, passages  # noqa: E402
-from assistant.ingest import ingest, load_reports, report_paths  # noqa: E402
-from assistant.normalize import load_corrections  # noqa: E402
-from assistant.search import Ranking, Searcher  # noqa: E402
+from assistant.domain.corpus import Corpus, merge_reports  # noqa: E402
+from assistant.domain.normalize import load_corrections  # noqa: E402
+from assistant.ingest.reports import load_reports, report_paths  # noqa: E402
+from assistant.pipeline import ingest  # noqa: E402
+from assistant.retrieval.embed import Embedder, load_embedder  # noqa: E402
+from assistant.retrieval.index import SearchIndex, load_index, passages  # noqa: E402
+from assistant.retrieval.search import Ranking, Searcher  # noqa: E402
 from assistant.service import make_tokenizer, open_assistant  # noqa: E402
 
 DEFAULT_QUERIES = ROOT.parent / "shared" / "eval" / "dev_queries.jsonl"

@@ -27,9 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
-from assistant.embed import load_embedder  # noqa: E402
-from assistant.ingest import ingest, read_report  # noqa: E402
-from assistant.normalize import load_corrections  # noqa: E402
+from assistant.domain.normalize import load_corrections  # noqa: E402
+from assistant.ingest.reports import read_report  # noqa: E402
+from assistant.pipeline import ingest  # noqa: E402
+from assistant.retrieval.embed import load_embedder  # noqa: E402
 from assistant.service import make_tokenizer  # noqa: E402
 
 SEEDS = ("koganei_bouhan_h29-h30", "koganei_bouhan_r4-r6")
@@ -78,7 +79,7 @@ def pdfplumber_chars(path: Path) -> int:
 def pdfplumber_tables(path: Path) -> int:
     import pdfplumber
 
-    from assistant.readers.pdf import TABLE_SETTINGS
+    from assistant.ingest.readers.pdf import TABLE_SETTINGS
 
     with pdfplumber.open(path) as pdf:
         return sum(len(p.find_tables(TABLE_SETTINGS)) for p in pdf.pages)

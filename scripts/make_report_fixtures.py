@@ -339,11 +339,11 @@ def libreoffice_pdf(xlsx: Path, out: Path) -> None:
 def diff_new_bullets(text: str, file: str) -> set[str]:
     """The bullets the diff-based ``new`` marks in the column whose header says underlining marks new ones:
     what the city would have underlined. Needs the other seeds (data/) for the previous year."""
-    from assistant.corpus import merge_reports
-    from assistant.figures import Insights
-    from assistant.ingest import load_reports, report_paths
-    from assistant.normalize import load_corrections
-    from assistant.parse import parse_report
+    from assistant.domain.corpus import merge_reports
+    from assistant.domain.figures import Insights
+    from assistant.domain.normalize import load_corrections
+    from assistant.ingest.parse import parse_report
+    from assistant.ingest.reports import load_reports, report_paths
 
     data = Path(__file__).resolve().parents[1] / "data"
     corrections = load_corrections(data)

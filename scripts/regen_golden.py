@@ -11,10 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.corpus import merge_reports  # noqa: E402
-from assistant.figures import corpus_figures, format_value  # noqa: E402
-from assistant.ingest import load_reports, report_paths  # noqa: E402
-from assistant.normalize import load_corrections  # noqa: E402
+from assistant.domain.corpus import merge_reports  # noqa: E402
+from assistant.domain.figures import corpus_figures, format_value  # noqa: E402
+from assistant.domain.normalize import load_corrections  # noqa: E402
+from assistant.ingest.reports import load_reports, report_paths  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from assistant.corpus import Corpus, merge_reports
-from assistant.embed import Embedder, load_embedder
-from assistant.index import BuildResult, SearchIndex, build_index, load_index
-from assistant.ingest import load_reports, report_paths
-from assistant.model import Report
-from assistant.normalize import Corrections, load_corrections
-from assistant.search import Searcher
-from assistant.tokenize import SudachiTokenizer, load_synonyms
+from assistant.domain.corpus import Corpus, merge_reports
+from assistant.domain.model import Report
+from assistant.domain.normalize import Corrections, load_corrections
+from assistant.ingest.reports import load_reports, report_paths
+from assistant.retrieval.embed import Embedder, load_embedder
+from assistant.retrieval.index import BuildResult, SearchIndex, build_index, load_index
+from assistant.retrieval.search import Searcher
+from assistant.retrieval.tokenize import SudachiTokenizer, load_synonyms
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer import Turn, answer_question, select_hits
-from assistant.corpus import Corpus
-from assistant.figures import Insights
-from assistant.model import Status
-from assistant.question import is_followup, topic_of
-from assistant.question import resolve as resolve_question
-from assistant.relevance import Gate, fit_gate
-from assistant.search import Filters, Searcher
+from assistant.answer.question import is_followup, topic_of
+from assistant.answer.question import resolve as resolve_question
+from assistant.domain.corpus import Corpus
+from assistant.domain.figures import Insights
+from assistant.domain.model import Status
+from assistant.retrieval.relevance import Gate, fit_gate
+from assistant.retrieval.search import Filters, Searcher
 
 ACCEPT_ALL = Gate(weight=0.0, threshold=-2.0, accuracy=1.0, n_in=1, n_out=1)
 REJECT_ALL = Gate(weight=0.0, threshold=2.0, accuracy=1.0, n_in=1, n_out=1)

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant import api as api_module
-from assistant.api import create_app
+from assistant.api import app as api_module
+from assistant.api.app import create_app
 from assistant.config import Settings
-from assistant.corpus import Corpus
-from assistant.figures import Insights
-from assistant.relevance import fit_gate, read_calibration
-from assistant.search import Searcher
+from assistant.domain.corpus import Corpus
+from assistant.domain.figures import Insights
+from assistant.retrieval.relevance import fit_gate, read_calibration
+from assistant.retrieval.search import Searcher
 from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parents[1]

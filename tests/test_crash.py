@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index import current_build, load_index
+from assistant.retrieval.index import current_build, load_index
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW_REPORT = ROOT / "tests" / "data" / "koganei_bouhan_r6-r7.txt"

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
-from assistant import api as api_module
-from assistant import views
-from assistant.api import create_app
+from assistant.api import app as api_module
+from assistant.api import views
+from assistant.api.app import create_app
 from assistant.service import Assistant
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]

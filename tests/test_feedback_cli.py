@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.config import get_settings
-from assistant.feedback import JST, Coverage, FeedbackStore, NewFeedback, Rating
+from assistant.feedback.store import JST, Coverage, FeedbackStore, NewFeedback, Rating
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import Settings
-from assistant.feedback import Coverage, NewFeedback, Rating
+from assistant.feedback.store import Coverage, NewFeedback, Rating
 from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import Corpus, new_bullet_ids
-from assistant.figures import Insights, build_series, corpus_figures, extract_figures, format_value
+from assistant.domain.corpus import Corpus, new_bullet_ids
+from assistant.domain.figures import Insights, build_series, corpus_figures, extract_figures, format_value
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.service import Assistant
 
 MB = 1024 * 1024

@@ -14,9 +14,9 @@ import pytest
 from conftest import DATA_DIR, BuildFn
 from served import serve_env, served
 
-from assistant import index as index_module
 from assistant.config import Settings
-from assistant.index import IndexError_, current_build, load_index
+from assistant.retrieval import index as index_module
+from assistant.retrieval.index import IndexError_, current_build, load_index
 from assistant.service import open_assistant
 
 QUESTION = "高齢者の詐欺対策は？"

@@ -13,14 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
-from assistant import api as api_module
-from assistant.api import create_app
-from assistant.bounded import BoundedEmbedder, BoundedTokenizer, cut_to_tokens
-from assistant.embed import load_embedder
-from assistant.notices import Notice, collecting
-from assistant.search import Searcher
+from assistant.api import app as api_module
+from assistant.api.app import create_app
+from assistant.api.workload import Overload, Overloaded, WorkLimiter
+from assistant.domain.notices import Notice, collecting
+from assistant.retrieval.bounded import BoundedEmbedder, BoundedTokenizer, cut_to_tokens
+from assistant.retrieval.embed import load_embedder
+from assistant.retrieval.search import Searcher
 from assistant.service import Assistant
-from assistant.workload import Overload, Overloaded, WorkLimiter
 
 LONG = ("防犯カメラの設置と高齢者の詐欺対策について、市の取組みを詳しく教えてください。" * 20)[:500]
 HANG_GUARD = 60  # seconds: only keeps a broken build from hanging the suite; no assertion is about speed

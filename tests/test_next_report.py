@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.config import get_settings
-from assistant.index import load_index
-from assistant.model import Status
+from assistant.domain.model import Status
+from assistant.retrieval.index import load_index
 
 NEW_REPORT = Path(__file__).parent / "data" / "koganei_bouhan_r6-r7.txt"
 RENAMED = "こがねい安全・安心メール、X（旧ツイッター）"

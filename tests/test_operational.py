@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant import index as index_module
 from assistant.cli import app
 from assistant.config import Settings, get_settings
-from assistant.index import current_build, load_index
+from assistant.ingest.storage import StorageError
+from assistant.retrieval import index as index_module
+from assistant.retrieval.index import current_build, load_index
 from assistant.service import open_assistant
-from assistant.storage import StorageError
 
 
 @pytest.fixture

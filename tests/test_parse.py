@@ -12,11 +12,11 @@ from conftest import DATA_DIR, H29_FILE, R4_FILE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.corpus import Corpus
-from assistant.ingest import read_report
-from assistant.model import Department, Measure, Report, Status, SubSection
-from assistant.normalize import Corrections
-from assistant.parse import ParseError, decode_report, parse_report
+from assistant.domain.corpus import Corpus
+from assistant.domain.model import Department, Measure, Report, Status, SubSection
+from assistant.domain.normalize import Corrections
+from assistant.ingest.parse import ParseError, decode_report, parse_report
+from assistant.ingest.reports import read_report
 
 SECTIONS = [
     (1, "日常生活における安全安心の確保", "日常生活における体感治安の低下を防ぐために"),

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import Answer, Context, Coverage, Headlines, answer
+from assistant.answer.question import Intent, Role, Turn
 from assistant.answer.select import is_elliptical
-from assistant.figures import UNITS, Insights
-from assistant.question import Intent, Role, Turn
-from assistant.relevance import Gate
-from assistant.search import Searcher
+from assistant.domain.figures import UNITS, Insights
+from assistant.retrieval.relevance import Gate
+from assistant.retrieval.search import Searcher
+from assistant.retrieval.tokenize import SudachiTokenizer
 from assistant.service import make_vocabulary
-from assistant.tokenize import SudachiTokenizer
 
 ACCEPT_ALL = Gate(weight=0.0, threshold=-2.0, accuracy=1.0, n_in=1, n_out=1)
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -169,7 +169,7 @@ def test_answers_are_faithful(ctx: Context, question: str) -> None:
 
 
 def test_answer_eval_judges_each_kind_and_reports_scope_errors(ctx: Context, tmp_path: Path) -> None:
-    from assistant.evaluate_answers import AnswerKind, evaluate_answers, is_answer_file, read_answer_judgements
+    from assistant.answer.evaluate import AnswerKind, evaluate_answers, is_answer_file, read_answer_judgements
 
     lines = [
         '{"id":"a","kind":"fact","q":"青パトは何台ありますか","lead_any":["13台"]}',

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.corpus import year_range_label
-from assistant.model import era_to_western, fiscal_year_label, parse_era_year, wareki_label, western_to_era
-from assistant.query import find_departments, find_years, understand
+from assistant.domain.corpus import year_range_label
+from assistant.domain.model import era_to_western, fiscal_year_label, parse_era_year, wareki_label, western_to_era
+from assistant.retrieval.query import find_departments, find_years, understand
 
 AVAILABLE = (2017, 2018, 2022, 2023, 2024)
 NEWEST = 2024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import Intent, Role, Turn, parse_question, quantity_of, topic_of
+from assistant.answer.question import Intent, Role, Turn, parse_question, quantity_of, topic_of
 
 YEARS = (2017, 2018, 2022, 2023, 2024)
 DEPARTMENTS = ("地域安全課", "健康課", "学務課", "交通対策課")

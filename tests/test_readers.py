@@ -21,13 +21,13 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.config import get_settings
-from assistant.corpus import merge_reports
-from assistant.ingest import read_report
-from assistant.model import Report
-from assistant.normalize import Corrections, normalize_text
-from assistant.parse import ParseError
-from assistant.readers import read_table
-from assistant.table import Line, join_lines, line_separator
+from assistant.domain.corpus import merge_reports
+from assistant.domain.model import Report
+from assistant.domain.normalize import Corrections, normalize_text
+from assistant.ingest.parse import ParseError
+from assistant.ingest.readers import read_table
+from assistant.ingest.reports import read_report
+from assistant.ingest.table import Line, join_lines, line_separator
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
@@ -151,7 +151,7 @@ def test_reportlab_fixture_has_what_real_pdfs_have(fixture_files: dict[str, Path
     """Header on every page, section rows spanning all columns, and a row split by a page break mid-cell."""
     import pdfplumber
 
-    from assistant.readers.pdf import TABLE_SETTINGS
+    from assistant.ingest.readers.pdf import TABLE_SETTINGS
 
     with pdfplumber.open(fixture_files["reportlab/koganei_bouhan_r4-r6"]) as pdf:
         tables = [page.extract_tables(TABLE_SETTINGS)[0] for page in pdf.pages]
@@ -322,7 +322,7 @@ RENAMED, EARLIER = "こがねい安全・安心メール、X（旧ツイッタ�
 def test_next_years_pdf_dry_run_then_ingest_cites_pages(env: tuple[Path, Path], tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_app
+    from assistant.api.app import create_app
     from assistant.service import open_assistant
 
     data_dir, _ = env

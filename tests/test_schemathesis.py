@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
-from assistant.api import create_app
+from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.service import Assistant
 

@@ -12,17 +12,17 @@ import pytest
 from conftest import DATA_DIR, SUDACHI_MODE, BuildFn
 from typer.testing import CliRunner
 
-from assistant.api_models import search_response
+from assistant.api.schemas import search_response
 from assistant.config import get_settings
-from assistant.corpus import Corpus, merge_reports
-from assistant.embed import Embedder, load_embedder
-from assistant.evaluate import EvalReport, evaluate, format_report, read_judgements
-from assistant.index import build_index, load_index
-from assistant.model import Status, fiscal_year_label
-from assistant.normalize import Corrections, load_corrections, normalize_text
-from assistant.parse import parse_report
-from assistant.search import FilterError, Filters, Ranking, Searcher, fuse
-from assistant.tokenize import SudachiTokenizer, SynonymTable, load_synonyms
+from assistant.domain.corpus import Corpus, merge_reports
+from assistant.domain.model import Status, fiscal_year_label
+from assistant.domain.normalize import Corrections, load_corrections, normalize_text
+from assistant.ingest.parse import parse_report
+from assistant.retrieval.embed import Embedder, load_embedder
+from assistant.retrieval.evaluate import EvalReport, evaluate, format_report, read_judgements
+from assistant.retrieval.index import build_index, load_index
+from assistant.retrieval.search import FilterError, Filters, Ranking, Searcher, fuse
+from assistant.retrieval.tokenize import SudachiTokenizer, SynonymTable, load_synonyms
 
 DEV_QUERIES = Path(__file__).parents[2] / "shared/eval/dev_queries.jsonl"
 ELDERLY = "高齢者や障がい者の犯罪被害防止啓発活動の推進"

@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 from conftest import DATA_DIR, R4_FILE, SUDACHI_MODE, BuildFn, snapshot
 
-import assistant.store as store
-from assistant.corpus import Corpus
-from assistant.embed import Embedder
-from assistant.index import IndexError_, current_build, data_checksum, load_index
-from assistant.ingest import ingest
-from assistant.parse import ParseError
-from assistant.store import StoreError, read_store, write_store
-from assistant.tokenize import SudachiTokenizer
+import assistant.ingest.store as store
+from assistant.domain.corpus import Corpus
+from assistant.ingest.parse import ParseError
+from assistant.ingest.store import StoreError, read_store, write_store
+from assistant.pipeline import ingest
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.index import IndexError_, current_build, data_checksum, load_index
+from assistant.retrieval.tokenize import SudachiTokenizer
 
 # ================================================================ store
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import assistant.tokenize as tokmod
-from assistant.tokenize import (
+import assistant.retrieval.tokenize as tokmod
+from assistant.retrieval.tokenize import (
     DEFAULT_STOP_POS,
     SudachiTokenizer,
     SynonymTable,
@@ -196,7 +196,7 @@ def counting(*a, **k):
     built.append(1)
     return real(*a, **k)
 sudachipy.Dictionary = counting
-import assistant.tokenize as t
+import assistant.retrieval.tokenize as t
 tok = t.SudachiTokenizer()
 assert built == [], "built at import or construction"
 tok("防犯")
@@ -298,7 +298,7 @@ def test_one_letter_terms_match_only_as_written() -> None:
 
 
 def test_synonyms_match_with_or_without_nakaguro() -> None:
-    from assistant.tokenize import SynonymTable, expand_query
+    from assistant.retrieval.tokenize import SynonymTable, expand_query
 
     table = SynonymTable((("DV", "ドメスティック・バイオレンス"),))
     assert "DV" in expand_query("ドメスティックバイオレンスの相談", table)

@@ -2,14 +2,22 @@
 
 The answer is built only from verbatim bullets (extraction typos corrected for display): a lead sentence
 that answers what was asked (a figure, a comparison, "the reports do not mention it"), then the activities
-grouped by measure, each ending with a citation marker. One composer per :class:`~assistant.question.Intent`.
+grouped by measure, each ending with a citation marker. One composer per :class:`~assistant.answer.question.Intent`.
 """
 
-from ..question import Role, Turn
-from .context import Context
-from .planner import SEARCH_DEPTH, answer, answer_question
-from .records import Answer, AnswerGroup, AnswerItem, Citation, Coverage, Occurrence, department_label
-from .select import MAX_GROUPS, MAX_ITEMS, MAX_ITEMS_PER_GROUP, NEAR_DUPLICATE, RELATIVE_CUT, Headlines, select_hits
+from assistant.answer.context import Context
+from assistant.answer.planner import SEARCH_DEPTH, answer, answer_question
+from assistant.answer.question import Role, Turn
+from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Citation, Coverage, Occurrence, department_label
+from assistant.answer.select import (
+    MAX_GROUPS,
+    MAX_ITEMS,
+    MAX_ITEMS_PER_GROUP,
+    NEAR_DUPLICATE,
+    RELATIVE_CUT,
+    Headlines,
+    select_hits,
+)
 
 __all__ = [
     "MAX_GROUPS",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .. import messages as msg
-from ..corpus import Corpus, year_range_label
-from ..model import ActivityBullet, Status, fiscal_year_label
-from ..normalize import Corrections
-from .records import AnswerGroup, AnswerItem, Citation, Occurrence
+from assistant.answer.records import AnswerGroup, AnswerItem, Citation, Occurrence
+from assistant.domain import messages as msg
+from assistant.domain.corpus import Corpus, year_range_label
+from assistant.domain.model import ActivityBullet, Status, fiscal_year_label
+from assistant.domain.normalize import Corrections
 
 
 def years_label(years: Sequence[int], status: Status) -> str:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..corpus import Corpus
-from ..figures import Insights
-from ..normalize import Corrections
-from ..question import Intent, Question
-from ..relevance import Gate
-from ..search import Searcher, SearchResult
-from ..vocabulary import Vocabulary
-from .cite import CitationBook
-from .records import Answer, AnswerGroup, Coverage
-from .select import Headlines
+from assistant.answer.cite import CitationBook
+from assistant.answer.question import Intent, Question
+from assistant.answer.records import Answer, AnswerGroup, Coverage
+from assistant.answer.select import Headlines
+from assistant.domain.corpus import Corpus
+from assistant.domain.figures import Insights
+from assistant.domain.normalize import Corrections
+from assistant.retrieval.relevance import Gate
+from assistant.retrieval.search import Searcher, SearchResult
+from assistant.retrieval.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)

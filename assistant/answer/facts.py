@@ -11,12 +11,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..corpus import Corpus
-from ..figures import Figure, Insights, Series, series_key
-from ..model import Status
-from ..question import Quantity
-from ..search import Hit
-from .select import bigrams
+from assistant.answer.question import Quantity
+from assistant.answer.select import bigrams
+from assistant.domain.corpus import Corpus
+from assistant.domain.figures import Figure, Insights, Series, series_key
+from assistant.domain.model import Status
+from assistant.retrieval.search import Hit
 
 # How many of the best hits may hold the figure: the right bullet ranked in the top 5 for every fact
 # question of ../shared/eval/answers_dev.jsonl; 10 leaves room without reaching unrelated measures.

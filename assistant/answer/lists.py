@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import messages as msg
-from ..corpus import year_range_label
-from ..model import Status
-from ..search import Filters
-from .context import Context, Draft
-from .records import Answer, AnswerGroup
-from .select import MAX_ITEMS, is_elliptical
+from assistant.answer.context import Context, Draft
+from assistant.answer.records import Answer, AnswerGroup
+from assistant.answer.select import MAX_ITEMS, is_elliptical
+from assistant.domain import messages as msg
+from assistant.domain.corpus import year_range_label
+from assistant.domain.model import Status
+from assistant.retrieval.search import Filters
 
 
 def _measure_order(ctx: Context, measure_ids: Sequence[str]) -> list[str]:

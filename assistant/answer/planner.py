@@ -1,9 +1,10 @@
 """Question → answer: read the question, search, decide whether the reports cover it, compose by intent.
 
 Whether the reports cover a question is decided from two kinds of evidence, in this order:
-1. its content nouns (:mod:`assistant.vocabulary`): when the reports use none of them (万引き, 客引き, 住民票),
+1. its content nouns (:mod:`assistant.retrieval.vocabulary`): when the reports use none of them
+   (万引き, 客引き, 住民票),
    the lead says so, whatever the ranking found; crime statistics get their own sentence;
-2. the calibrated gate (:mod:`assistant.relevance`) on the retrieval scores, overridden to accept when every
+2. the calibrated gate (:mod:`assistant.retrieval.relevance`) on the retrieval scores, overridden to accept when every
    content noun is used and one of them is specific to few passages (さすまた, 空き家).
 """
 
@@ -12,20 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .. import messages as msg
-from ..corpus import year_range_label
-from ..figures import Insights
-from ..notices import Notice
-from ..question import Intent, Question, Turn, has_topic, parse_question, strip_years_and_departments
-from ..relevance import Gate
-from ..search import Filters, Ranking, Searcher, SearchResult
-from ..vocabulary import TermCheck, Vocabulary
-from .context import Context, Draft
-from .lists import compose_department, compose_new, compose_year_list
-from .quantities import compose_compare, compose_fact, compose_trend
-from .records import Answer, Coverage
-from .select import MAX_ITEMS, Headlines
-from .topic import compose_not_found, compose_responsible, compose_topic, topic_groups
+from assistant.answer.context import Context, Draft
+from assistant.answer.lists import compose_department, compose_new, compose_year_list
+from assistant.answer.quantities import compose_compare, compose_fact, compose_trend
+from assistant.answer.question import Intent, Question, Turn, has_topic, parse_question, strip_years_and_departments
+from assistant.answer.records import Answer, Coverage
+from assistant.answer.select import MAX_ITEMS, Headlines
+from assistant.answer.topic import compose_not_found, compose_responsible, compose_topic, topic_groups
+from assistant.domain import messages as msg
+from assistant.domain.corpus import year_range_label
+from assistant.domain.figures import Insights
+from assistant.domain.notices import Notice
+from assistant.retrieval.relevance import Gate
+from assistant.retrieval.search import Filters, Ranking, Searcher, SearchResult
+from assistant.retrieval.vocabulary import TermCheck, Vocabulary
 
 SEARCH_DEPTH = 20
 

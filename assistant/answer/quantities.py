@@ -6,14 +6,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from .. import messages as msg
-from ..corpus import year_range_label
-from ..figures import Figure, Series
-from ..model import Status, wareki_label
-from ..question import Intent, Quantity
-from ..search import Filters, Hit
-from .context import Context, Draft
-from .facts import (
+from assistant.answer.context import Context, Draft
+from assistant.answer.facts import (
     FIGURE_DEPTH,
     FigureMatch,
     dated_hit,
@@ -27,8 +21,14 @@ from .facts import (
     series_of,
     status_of,
 )
-from .records import Answer
-from .topic import compose_topic, topic_groups
+from assistant.answer.question import Intent, Quantity
+from assistant.answer.records import Answer
+from assistant.answer.topic import compose_topic, topic_groups
+from assistant.domain import messages as msg
+from assistant.domain.corpus import year_range_label
+from assistant.domain.figures import Figure, Series
+from assistant.domain.model import Status, wareki_label
+from assistant.retrieval.search import Filters, Hit
 
 
 def _subject(topic: str, figure: Figure) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .. import messages as msg
-from ..figures import Series
-from ..question import Intent
-from ..search import SearchResult
+from assistant.answer.question import Intent
+from assistant.domain import messages as msg
+from assistant.domain.figures import Series
+from assistant.retrieval.search import SearchResult
 
 
 class Coverage(StrEnum):

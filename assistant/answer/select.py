@@ -14,10 +14,10 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from ..corpus import Corpus
-from ..figures import UNITS
-from ..model import Status
-from ..search import Hit
+from assistant.domain.corpus import Corpus
+from assistant.domain.figures import UNITS
+from assistant.domain.model import Status
+from assistant.retrieval.search import Hit
 
 MAX_GROUPS = 3
 MAX_ITEMS_PER_GROUP = 4

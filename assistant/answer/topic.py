@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .. import messages as msg
-from ..corpus import year_range_label
-from ..search import Hit, Ranking
-from .cite import CitationBook
-from .context import Context, Draft
-from .records import Answer, AnswerGroup, AnswerItem, Coverage, department_label
-from .select import elliptical_parents, select_hits
+from assistant.answer.cite import CitationBook
+from assistant.answer.context import Context, Draft
+from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Coverage, department_label
+from assistant.answer.select import elliptical_parents, select_hits
+from assistant.domain import messages as msg
+from assistant.domain.corpus import year_range_label
+from assistant.retrieval.search import Hit, Ranking
 
 
 def shares_words(ctx: Context, question: str) -> Callable[[int], bool]:

@@ -1,0 +1,185 @@
+"""Corpus → the staff views' response models: measure list, measure timeline, filter options."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from assistant.api.schemas import (
+    BulletOut,
+    MeasureDetail,
+    MeasuresResponse,
+    MeasureSummary,
+    OptionsResponse,
+    SectionOut,
+    YearOption,
+    YearOut,
+    series_out,
+    source_out,
+)
+from assistant.domain.corpus import Corpus
+from assistant.domain.figures import Insights
+from assistant.domain.messages import EXAMPLE_QUESTIONS
+from assistant.domain.model import fiscal_year_label
+
+
+def _sections(corpus: Corpus) -> list[SectionOut]:
+    years_of: dict[str, set[int]] = {}
+    for b in corpus.bullets:
+        years_of.setdefault(b.measure_id, set()).add(b.fiscal_year)
+    out = []
+    for s in corpus.sections:
+        measures = [
+            MeasureSummary(
+                measure_id=m.measure_id,
+                name=m.name,
+                departments=list(m.departments),
+                fiscal_years=sorted(years_of.get(m.measure_id, ())),
+            )
+            for m in corpus.measures
+            if m.section.number == s.number
+        ]
+        out.append(SectionOut(number=s.number, title=s.title, purpose=s.purpose, measures=measures))
+    return out
+
+
+def measures_overview(corpus: Corpus) -> MeasuresResponse:
+    return MeasuresResponse(fiscal_years=list(corpus.fiscal_years), sections=_sections(corpus))
+
+
+def timeline_years(corpus: Corpus) -> list[int]:
+    """Every year from the first report to the last, so years without a report show as gaps."""
+    years = corpus.fiscal_years
+    return list(range(min(years), max(years) + 1)) if years else []
+
+
+def measure_detail(corpus: Corpus, measure_id: str, insights: Insights) -> MeasureDetail:
+    m = corpus.measure(measure_id)
+    new = insights.new_ids
+    by_year: dict[int, list[BulletOut]] = {}
+    for i, b in enumerate(corpus.bullets):
+        if b.measure_id != measure_id:
+            continue
+        by_year.setdefault(b.fiscal_year, []).append(
+            BulletOut(
+                bullet_id=i,
+                text=b.text,
+                department=b.department,
+                status=b.status.value,
+                new=i in new,
+                new_in_report=b.new_in_report,
+                source=source_out(b.source),
+            )
+        )
+    reported = set(corpus.fiscal_years)
+    supplier = {y: d.file for d in corpus.documents for y in d.supplies}
+    printed = {v.source.file: v for v in m.versions}
+    years = []
+    for y in timeline_years(corpus):
+        version = printed.get(supplier.get(y, ""))
+        years.append(
+            YearOut(
+                fiscal_year=y,
+                fiscal_year_label=fiscal_year_label(y),
+                reported=y in reported,
+                listed=version is not None,
+                name=version.name if version else None,
+                departments=[str(d) for d in version.departments] if version else [],
+                bullets=by_year.get(y, []),
+            )
+        )
+    return MeasureDetail(
+        measure_id=m.measure_id,
+        name=m.name,
+        section=m.section_path,
+        description=m.latest.description,
+        departments=list(m.departments),
+        names=list(dict.fromkeys(v.name for v in m.versions)),
+        years=years,
+        series=[series_out(sr, m.name) for sr in insights.series_for(measure_id)],
+    )
+
+
+def options(corpus: Corpus, max_question_chars: int, max_history_turns: int) -> OptionsResponse:
+    return OptionsResponse(
+        years=[YearOption(fiscal_year=y, label=fiscal_year_label(y)) for y in corpus.fiscal_years],
+        departments=list(corpus.departments),
+        sections=[SectionOut(number=s.number, title=s.title, purpose=s.purpose, measures=[]) for s in corpus.sections],
+        examples=list(EXAMPLE_QUESTIONS),
+        max_question_chars=max_question_chars,
+        max_history_turns=max_history_turns,
+    )
+
+
+EXPORT_COLUMNS = (
+    "measure_id",
+    "measure",
+    "section",
+    "department",
+    "departments",
+    "fiscal_year",
+    "fiscal_year_label",
+    "status",
+    "new",
+    "new_in_report",
+    "text",
+    "source_file",
+    "source_line",
+    "source_column",
+    "source_page",
+    "source",
+)
+
+
+def export_rows(corpus: Corpus, insights: Insights, bullet_ids: list[int]) -> list[dict[str, object]]:
+    """One row per bullet with every citation field, in the given order."""
+    rows = []
+    for i in bullet_ids:
+        b = corpus.bullets[i]
+        m = corpus.measure(b.measure_id)
+        version = corpus.version_for(b.measure_id, b.fiscal_year)
+        rows.append(
+            {
+                "measure_id": m.measure_id,
+                "measure": m.name,
+                "section": m.section_path,
+                "department": b.department,
+                "departments": " ".join(str(d) for d in version.departments),
+                "fiscal_year": b.fiscal_year,
+                "fiscal_year_label": fiscal_year_label(b.fiscal_year),
+                "status": b.status.value,
+                "new": i in insights.new_ids,
+                "new_in_report": b.new_in_report,
+                "text": b.text,
+                "source_file": b.source.file,
+                "source_line": b.source.line,
+                "source_column": b.source.column,
+                "source_page": b.source.page,
+                "source": b.source.label,
+            }
+        )
+    return rows
+
+
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection): a report cell such as
+# 「=HYPERLINK(...)」 would run when staff open the export. OWASP's advice: prefix a single quote, which makes the
+# cell text. Only the CSV is changed; JSON keeps the text verbatim.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    if value is True or value is False:
+        return "1" if value else "0"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[dict[str, object]]) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens the Japanese text correctly; CRLF line ends as Excel expects."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

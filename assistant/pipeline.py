@@ -1,0 +1,87 @@
+"""data/ → corpus → index, and adding next year's report: the one place that writes data/ and index/ together.
+
+Above ingest/ (reading reports) and retrieval/ (building the index), below the service and the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.domain.corpus import Corpus, merge_reports
+from assistant.domain.model import Report
+from assistant.domain.normalize import Corrections, load_corrections
+from assistant.ingest.reports import load_reports, report_paths
+from assistant.ingest.storage import storage_error
+from assistant.retrieval.embed import Embedder
+from assistant.retrieval.index import BuildResult, build_index
+
+
+def ingest(
+    data_dir: Path,
+    index_dir: Path,
+    *,
+    embedder: Embedder,
+    tokenizer: Callable[[str], list[str]],
+    sudachi_mode: str,
+    add: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
+) -> tuple[Corpus, BuildResult]:
+    """Parse ``data_dir`` (plus ``add``, a new report), build the index, and only then commit ``add`` to data/.
+
+    Nothing on disk changes unless every file parses and the whole index is built. Failing to write (disk
+    full, permissions, a file in the way) raises :class:`~assistant.ingest.storage.StorageError`, a one-line message.
+    """
+    for stale in data_dir.glob(".*.tmp"):  # left by a copy that was killed midway
+        stale.unlink(missing_ok=True)
+    corrections = load_corrections(data_dir)
+    paths = report_paths(data_dir)
+    if add is not None:
+        paths = [p for p in paths if p.name != add.name] + [add]
+    reports = load_reports(paths, corrections)
+    corpus = merge_reports(reports, corrections)
+    try:
+        result = _build_and_commit(
+            corpus, reports, data_dir, index_dir, corrections, embedder, tokenizer, sudachi_mode, add, progress, force
+        )
+    except (OSError, sqlite3.Error) as e:
+        raise storage_error(e, index_dir) from None
+    return corpus, result
+
+
+def _build_and_commit(
+    corpus: Corpus,
+    reports: list[Report],
+    data_dir: Path,
+    index_dir: Path,
+    corrections: Corrections,
+    embedder: Embedder,
+    tokenizer: Callable[[str], list[str]],
+    sudachi_mode: str,
+    add: Path | None,
+    progress: Callable[[int, int], None] | None,
+    force: bool,
+) -> BuildResult:
+    result = build_index(
+        corpus,
+        {r.file: r.checksum for r in reports},
+        index_dir=index_dir,
+        data_dir=data_dir,
+        corrections=corrections,
+        embedder=embedder,
+        tokenizer=tokenizer,
+        sudachi_mode=sudachi_mode,
+        progress=progress,
+        force=force,
+    )
+    if add is not None and add.resolve() != (data_dir / add.name).resolve():
+        # The index already includes the new report; if we crash before this copy completes, the next
+        # start sees data/ and the index disagree and rebuilds from data/ alone.
+        tmp = data_dir / f".{add.name}.tmp"
+        shutil.copyfile(add, tmp)
+        os.replace(tmp, data_dir / add.name)
+    return result
