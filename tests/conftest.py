@@ -16,14 +16,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from assistant.answer import Headlines
+from assistant.config import Settings
 from assistant.domain.corpus import Corpus, merge_reports
+from assistant.domain.figures import Insights
 from assistant.domain.model import Report
 from assistant.domain.normalize import Corrections, load_corrections
 from assistant.ingest.reports import load_reports, report_paths
 from assistant.retrieval.embed import Embedder, load_embedder
 from assistant.retrieval.index import BuildResult, SearchIndex, build_index, load_index
+from assistant.retrieval.relevance import fit_gate, read_calibration
 from assistant.retrieval.search import Searcher
 from assistant.retrieval.tokenize import SudachiTokenizer, load_synonyms
+from assistant.service import Assistant, make_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
@@ -137,6 +142,26 @@ def searcher(
     search_index: SearchIndex, fake_embedder: Embedder, tokenizer: SudachiTokenizer, corrections: Corrections
 ) -> Searcher:
     return Searcher(search_index, fake_embedder, tokenizer, load_synonyms(DATA_DIR / "synonyms.tsv"), corrections)
+
+
+def build_assistant(searcher: Searcher, tokenizer: SudachiTokenizer, settings: Settings) -> Assistant:
+    """An assistant over a test index, assembled as :func:`assistant.service.open_assistant` assembles one (gate
+    fitted on the calibration questions, derived facts, vocabulary, headlines), without writing to the index."""
+    points = []
+    for is_in, q in read_calibration(DATA_DIR / "relevance_calibration.tsv"):
+        r = searcher.search(q, top_k=1, use_question_filters=False)
+        points.append((is_in, r.best_cosine, r.best_bm25))
+    corpus = searcher.corpus
+    vocabulary = make_vocabulary(searcher.index, tokenizer, searcher.synonyms)
+    headlines = Headlines(corpus, tokenizer.noun_chunks)
+    gate, insights = fit_gate(points), Insights.from_corpus(corpus)
+    return Assistant(settings, searcher, None, gate, insights, None, vocabulary, headlines)
+
+
+@pytest.fixture(scope="module")
+def assistant(searcher: Searcher, tokenizer: SudachiTokenizer, tmp_index: Path) -> Assistant:
+    """The assistant the API tests serve: the session's fake-embedder index, the real data files."""
+    return build_assistant(searcher, tokenizer, Settings(data_dir=DATA_DIR, index_dir=tmp_index, embedder="fake"))
 
 
 @pytest.fixture

@@ -15,24 +15,9 @@ from fastapi.testclient import TestClient
 
 from assistant.api import app as api_module
 from assistant.api.app import create_app
-from assistant.config import Settings
-from assistant.domain.corpus import Corpus
-from assistant.domain.figures import Insights
-from assistant.retrieval.relevance import fit_gate, read_calibration
-from assistant.retrieval.search import Searcher
 from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def assistant(searcher: Searcher, corpus: Corpus, tmp_index: Path) -> Assistant:
-    settings = Settings(data_dir=ROOT / "data", index_dir=tmp_index, embedder="fake")
-    points = []
-    for is_in, q in read_calibration(ROOT / "data" / "relevance_calibration.tsv"):
-        r = searcher.search(q, top_k=1, use_question_filters=False)
-        points.append((is_in, r.best_cosine, r.best_bm25))
-    return Assistant(settings, searcher, None, fit_gate(points), Insights.from_corpus(searcher.corpus))
 
 
 @pytest.fixture(scope="module")
@@ -296,3 +281,19 @@ def test_many_concurrent_requests_all_succeed(client: TestClient) -> None:
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(call, range(240)))
     assert all(results), f"{results.count(False)} of {len(results)} concurrent requests failed or differed"
+
+
+def test_dependencies_can_be_overridden(assistant: Assistant) -> None:
+    """The endpoints read the settings and the assistant through dependencies (assistant/api/deps.py)."""
+    from assistant.api.deps import get_assistant, get_settings
+
+    app = create_app(assistant.settings, None)  # nothing loaded: every endpoint would answer 503
+    c = TestClient(app)  # no lifespan: nothing is loaded in the background either
+    assert c.get("/api/measures").status_code == 503
+    app.dependency_overrides[get_assistant] = lambda: assistant
+    app.dependency_overrides[get_settings] = lambda: assistant.settings.model_copy(update={"max_question_chars": 5})
+    assert c.get("/api/measures").status_code == 200
+    short = c.post("/api/ask", json={"question": "防犯カメラ"})
+    long = c.post("/api/ask", json={"question": "防犯カメラの設置"})
+    assert short.status_code == 200
+    assert long.status_code == 422 and long.json()["error"]["code"] == "question_too_long"

@@ -8,25 +8,24 @@ import io
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
-from assistant.api import app as api_module
 from assistant.api import views
 from assistant.api.app import create_app
+from assistant.api.routers import export as export_module
 from assistant.service import Assistant
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
 def test_export_neutralises_formulas_in_csv_and_keeps_json_verbatim(
-    assistant: Assistant,  # noqa: F811
+    assistant: Assistant,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def rows(corpus, insights, ids):
         real = views.export_rows(corpus, insights, ids[:1])[0]
         return [{**real, "text": f, "measure": f} for f in FORMULAS]
 
-    monkeypatch.setattr(api_module, "export_rows", rows)
+    monkeypatch.setattr(export_module, "export_rows", rows)
     c = TestClient(create_app(assistant.settings, assistant))
     text = c.get("/api/export", params={"format": "csv"}).content.decode("utf-8-sig")
     cells = list(csv.DictReader(io.StringIO(text, newline="")))

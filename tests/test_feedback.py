@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
 from assistant.api.app import create_app
 from assistant.config import Settings
@@ -42,7 +41,7 @@ MakeClient = Callable[..., TestClient]
 
 
 @pytest.fixture
-def make_client(assistant: Assistant, tmp_path: Path) -> Iterator[MakeClient]:  # noqa: F811
+def make_client(assistant: Assistant, tmp_path: Path) -> Iterator[MakeClient]:
     """``make_client(**settings)``: the app over the shared index with its own feedback file in tmp_path."""
     clients: list[TestClient] = []
 

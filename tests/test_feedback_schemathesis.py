@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
 from assistant.api.app import create_app
 from assistant.config import Settings
@@ -35,7 +34,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP).include(path_regex
 
 
 @pytest.fixture(autouse=True)
-def loaded(assistant: Assistant) -> Iterator[None]:  # noqa: F811
+def loaded(assistant: Assistant) -> Iterator[None]:
     APP.state.assistant, APP.state.load_error = assistant, None
     yield
     APP.state.assistant = None

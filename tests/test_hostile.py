@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
 from assistant.api.app import create_app
 from assistant.service import Assistant
@@ -93,7 +92,7 @@ CASES: list[tuple[str, str, str, bytes | None, int]] = [
 
 
 @pytest.fixture(scope="module")
-def client(assistant: Assistant) -> Iterator[TestClient]:  # noqa: F811
+def client(assistant: Assistant) -> Iterator[TestClient]:
     with TestClient(create_app(assistant.settings, assistant), raise_server_exceptions=False) as c:
         yield c
 

@@ -11,10 +11,10 @@ from dataclasses import replace
 import anyio
 import pytest
 from fastapi.testclient import TestClient
-from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
-from assistant.api import app as api_module
 from assistant.api.app import create_app
+from assistant.api.routers import chat as chat_module
+from assistant.api.routers import measures as measures_module
 from assistant.api.workload import Overload, Overloaded, WorkLimiter
 from assistant.domain.notices import Notice, collecting
 from assistant.retrieval.bounded import BoundedEmbedder, BoundedTokenizer, cut_to_tokens
@@ -92,7 +92,7 @@ def _drive(app, headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tupl
 
 
 @pytest.fixture(scope="module")
-def app(assistant: Assistant):  # noqa: F811
+def app(assistant: Assistant):
     return create_app(assistant.settings, assistant)
 
 
@@ -103,7 +103,7 @@ def test_chunked_body_with_a_small_content_length_is_refused_unread(app) -> None
     assert pulled == 0
 
 
-def test_a_body_is_cut_off_at_the_limit_whatever_the_headers_say(app, assistant: Assistant) -> None:  # noqa: F811
+def test_a_body_is_cut_off_at_the_limit_whatever_the_headers_say(app, assistant: Assistant) -> None:
     limit = assistant.settings.max_body_bytes
     chunk = b" " * 16_384
     chunks = [b'{"question": "x", "history": [', *[chunk] * 600, b"]}"]  # ~9.8 MB
@@ -112,7 +112,7 @@ def test_a_body_is_cut_off_at_the_limit_whatever_the_headers_say(app, assistant:
     assert pulled <= limit + len(chunk), "reading stopped once the limit was passed"
 
 
-def test_a_declared_length_over_the_limit_is_refused_before_reading(app, assistant: Assistant) -> None:  # noqa: F811
+def test_a_declared_length_over_the_limit_is_refused_before_reading(app, assistant: Assistant) -> None:
     length = str(assistant.settings.max_body_bytes + 1).encode()
     status, error, pulled = _drive(app, [(b"content-length", length)], [b"{}"])
     assert (status, error["code"], pulled) == (413, "too_large", 0)
@@ -124,7 +124,7 @@ def test_malformed_content_length_is_400(app, lengths: list[bytes]) -> None:
     assert (status, error["code"]) == (400, "bad_content_length")
 
 
-def test_a_chunked_body_under_the_limit_is_answered(assistant: Assistant) -> None:  # noqa: F811
+def test_a_chunked_body_under_the_limit_is_answered(assistant: Assistant) -> None:
     def chunks() -> Iterator[bytes]:
         yield b'{"question": "'
         yield "防犯カメラ".encode()
@@ -162,7 +162,7 @@ def test_bounded_tokenizer_and_embedder_cut_long_questions_and_say_so(searcher: 
 
 
 @pytest.fixture(scope="module")
-def bounded(assistant: Assistant) -> Assistant:  # noqa: F811
+def bounded(assistant: Assistant) -> Assistant:
     """The test assistant with the token bounds of the settings, as open_assistant makes it."""
     from assistant.service import make_searcher
 
@@ -193,7 +193,7 @@ def test_unknown_year_is_a_typed_notice(client_for) -> None:
 
 
 @pytest.fixture
-def client_for(assistant: Assistant) -> Iterator:  # noqa: F811
+def client_for(assistant: Assistant) -> Iterator:
     clients: list[TestClient] = []
 
     def make(**limits: object) -> TestClient:
@@ -230,7 +230,7 @@ def _in_thread(fn) -> threading.Thread:
 
 def test_beyond_workers_and_queue_a_request_gets_503_with_retry_after(client_for, monkeypatch) -> None:
     blocker = Blocker()
-    monkeypatch.setattr(api_module, "answer", blocker)
+    monkeypatch.setattr(chat_module, "answer", blocker)
     c = client_for(answer_workers=1, answer_queue=1, retry_after_seconds=3)
     held = [_in_thread(lambda: c.post("/api/ask", json={"question": "防犯"})) for _ in range(2)]
     assert blocker.entered.acquire(timeout=HANG_GUARD)  # one computes, one waits in the queue
@@ -249,7 +249,7 @@ def test_beyond_workers_and_queue_a_request_gets_503_with_retry_after(client_for
 
 def test_work_not_started_within_the_budget_never_runs(client_for, monkeypatch) -> None:
     blocker = Blocker()
-    monkeypatch.setattr(api_module, "answer", blocker)
+    monkeypatch.setattr(chat_module, "answer", blocker)
     c = client_for(answer_workers=1, answer_queue=4, request_budget_seconds=0.5)
     first = _in_thread(lambda: c.post("/api/ask", json={"question": "防犯"}))
     assert blocker.entered.acquire(timeout=HANG_GUARD)
@@ -275,7 +275,7 @@ def test_health_answers_while_the_shared_thread_pool_is_exhausted(client_for, mo
         anyio.to_thread.current_default_thread_limiter().total_tokens = 1
 
     c.portal.call(one_thread)
-    monkeypatch.setattr(api_module, "measures_overview", stuck)
+    monkeypatch.setattr(measures_module, "measures_overview", stuck)
     held = _in_thread(lambda: c.get("/api/measures"))
     assert entered.wait(HANG_GUARD)  # FastAPI's only worker thread is now taken
     health: list[int] = []

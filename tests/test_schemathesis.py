@@ -6,6 +6,7 @@ filter values must exist in the data (years: [1999] is a 422), which a schema ca
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
-from test_api import assistant  # noqa: F401 - the module-scoped assistant fixture
 
 from assistant.api.app import create_app
 from assistant.config import Settings
@@ -22,12 +22,16 @@ from assistant.service import Assistant
 ROOT = Path(__file__).resolve().parents[1]
 # The schema does not depend on the data, so the app is made at import; the loaded assistant is attached
 # before each test (schemathesis's ASGI transport does not run the lifespan).
-APP = create_app(Settings(data_dir=ROOT / "data", embedder="fake"))
+# Its own index and feedback directories: the app must never write into the project's index/ or var/.
+_TMP = Path(tempfile.mkdtemp(prefix="schemathesis-"))
+APP = create_app(
+    Settings(data_dir=ROOT / "data", index_dir=_TMP / "index", embedder="fake", feedback_db=_TMP / "feedback.sqlite")
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @pytest.fixture(autouse=True)
-def loaded(assistant: Assistant) -> Iterator[None]:  # noqa: F811
+def loaded(assistant: Assistant) -> Iterator[None]:
     APP.state.assistant, APP.state.load_error = assistant, None
     yield
     APP.state.assistant = None

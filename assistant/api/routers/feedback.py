@@ -18,11 +18,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api.app import ApiError, _error, clean_text
+from assistant.api.deps import SettingsDep, clean_text, get_settings
+from assistant.api.errors import ApiError
 from assistant.config import Settings
 from assistant.domain import messages as msg
 from assistant.feedback.export import to_csv, to_json
@@ -54,14 +55,6 @@ log = logging.getLogger("assistant.feedback")
 STAFF_FILES = {"": ("index.html", "text/html"), "staff.js": ("staff.js", "text/javascript"),
                "staff.css": ("staff.css", "text/css")}  # fmt: skip
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-class HeaderedError(ApiError):
-    """An ApiError whose response carries headers (Retry-After, WWW-Authenticate)."""
-
-    def __init__(self, *args: object, headers: dict[str, str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.headers = headers
 
 
 # ---- wiring: lifespan store, static files, include ------------------------------------------------
@@ -109,18 +102,10 @@ class PublicFiles(StaticFiles):
 
 def install_feedback(app: FastAPI, settings: Settings) -> None:
     """Include the routers; the store itself is opened by the lifespan (``open_feedback_store``)."""
-    app.state.feedback_settings = settings
     app.state.feedback_store = None
     app.state.feedback_limiter = RateLimiter(
         settings.feedback_rate_per_minute, settings.feedback_rate_burst, settings.feedback_rate_clients
     )
-
-    async def headered(_: Request, e: HeaderedError) -> JSONResponse:
-        response = _error(e.status, e.code, e.message, e.detail)
-        response.headers.update(e.headers)
-        return response
-
-    app.add_exception_handler(HeaderedError, headered)  # type: ignore[arg-type]
     app.include_router(feedback_router)
     app.include_router(staff_router)
 
@@ -135,13 +120,6 @@ def feedback_options(settings: Settings, store: FeedbackStore | None) -> Feedbac
 
 
 # ---- dependencies ---------------------------------------------------------------------------------
-
-
-def get_settings(request: Request) -> Settings:
-    return request.app.state.feedback_settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_store(request: Request) -> FeedbackStore:
@@ -173,7 +151,7 @@ def require_staff(request: Request, token: Annotated[str, Depends(staff_on)]) ->
     # Starlette decodes header bytes as latin-1: encoding back gives the bytes the client sent.
     ok = hmac.compare_digest(given.strip().encode("latin-1"), token.encode("utf-8"))
     if not ok or scheme.lower() != "bearer":
-        raise HeaderedError(
+        raise ApiError(
             401,
             "unauthorized",
             msg.ERR_STAFF_AUTH,
@@ -255,7 +233,7 @@ def post_feedback(body: FeedbackIn, request: Request, settings: SettingsDep, sto
     wait = request.app.state.feedback_limiter.acquire(client)
     if wait > 0:
         retry = str(max(1, math.ceil(wait)))
-        raise HeaderedError(
+        raise ApiError(
             429, "rate_limited", msg.ERR_FEEDBACK_RATE, f"retry in {retry} s", headers={"Retry-After": retry}
         )
     record = to_record(body, settings, request)
@@ -263,7 +241,7 @@ def post_feedback(body: FeedbackIn, request: Request, settings: SettingsDep, sto
         row_id = store.add(record, max_per_day=settings.feedback_max_per_day)
     except DailyCapReached:
         log.warning("feedback daily limit reached (%d rows)", settings.feedback_max_per_day)
-        raise HeaderedError(
+        raise ApiError(
             429,
             "daily_limit",
             msg.ERR_FEEDBACK_DAILY_LIMIT,
