@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-test serve ingest test lint format eval bench clean
+.PHONY: setup setup-test serve ingest test test-fast lint format eval bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,10 +34,15 @@ ingest: setup
 serve: ingest
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
+# Every tier: tests/unit, tests/api and tests/system (browser, crash, real server, fuzz).
 test: setup-test
 	$(BIN)/ruff check assistant tests scripts
 	$(BIN)/ruff format --check assistant tests scripts
 	$(BIN)/python -m pytest -q
+
+# The fast tier while working: unit and API tests, without the real server, a browser, the real model or fuzzing.
+test-fast: setup-test
+	$(BIN)/python -m pytest -q tests/unit tests/api -m "not slow and not browser and not fuzz"
 
 lint format:
 	$(BIN)/ruff check --fix assistant tests scripts

@@ -32,7 +32,7 @@ from assistant.feedback.store import (
 )
 from assistant.service import Assistant
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "staff-token-for-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SCRIPT = "<script>alert('x')</script><img src=x onerror=alert(1)>"

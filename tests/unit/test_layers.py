@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "assistant"
+PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
 # Lowest first. config is read by every layer and reads none.
 ORDER = ("config", "domain", "ingest", "retrieval", "answer", "pipeline", "service", "feedback", "api", "cli")
 TOP = ("__init__", "__main__")  # the package's lazy public surface and `python -m assistant`: above everything

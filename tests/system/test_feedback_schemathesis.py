@@ -16,7 +16,7 @@ from assistant.config import Settings
 from assistant.feedback.store import Coverage, NewFeedback, Rating
 from assistant.service import Assistant
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "schemathesis-staff-token-0123456789"
 _TMP = Path(tempfile.mkdtemp(prefix="feedback-fuzz-"))
 APP = create_app(

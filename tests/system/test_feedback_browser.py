@@ -24,7 +24,7 @@ from test_browser import ANSWER_TIMEOUT
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 TOKEN = "browser-staff-token-0123456789abcdef"
 COMMENT = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> 情報が古いです'

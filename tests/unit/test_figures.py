@@ -10,7 +10,7 @@ import pytest
 from assistant.domain.corpus import Corpus, new_bullet_ids
 from assistant.domain.figures import Insights, build_series, corpus_figures, extract_figures, format_value
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _labels(text: str) -> list[tuple[str, float, str]]:

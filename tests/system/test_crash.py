@@ -14,7 +14,7 @@ import pytest
 
 from assistant.retrieval.index import current_build, load_index
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEW_REPORT = ROOT / "tests" / "data" / "koganei_bouhan_r6-r7.txt"
 
 

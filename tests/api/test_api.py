@@ -17,7 +17,7 @@ from assistant.api import app as api_module
 from assistant.api.app import create_app
 from assistant.service import Assistant
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from assistant.retrieval.index import build_index, load_index
 from assistant.retrieval.search import FilterError, Filters, Ranking, Searcher, fuse
 from assistant.retrieval.tokenize import SudachiTokenizer, SynonymTable, load_synonyms
 
-DEV_QUERIES = Path(__file__).parents[2] / "shared/eval/dev_queries.jsonl"
+DEV_QUERIES = Path(__file__).parents[3] / "shared/eval/dev_queries.jsonl"
 ELDERLY = "高齢者や障がい者の犯罪被害防止啓発活動の推進"
 BANNER = "市施設等に暴力団排除活動啓発ののぼり旗を掲出"
 

@@ -18,7 +18,7 @@ from assistant.retrieval.tokenize import SudachiTokenizer
 from assistant.service import make_vocabulary
 
 ACCEPT_ALL = Gate(weight=0.0, threshold=-2.0, accuracy=1.0, n_in=1, n_out=1)
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 _FIGURE = re.compile(rf"\d[\d,.]*(?:{'|'.join(UNITS)})")
 
 

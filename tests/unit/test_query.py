@@ -248,6 +248,7 @@ def test_year_range_label(years: list[int], label: str) -> None:
 # ================================================================ properties
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80))
 def test_find_years_never_raises_and_stays_plausible(text: str) -> None:
@@ -256,6 +257,7 @@ def test_find_years_never_raises_and_stays_plausible(text: str) -> None:
         assert list(mention.years) == sorted(mention.years)
 
 
+@pytest.mark.fuzz
 @settings(max_examples=300, deadline=None)
 @given(st.integers(min_value=1989, max_value=2100), st.sampled_from(["{}", "{}の取組み", "{}は？", "　{}　"]))
 def test_every_wareki_label_reads_back_as_its_year(year: int, template: str) -> None:
@@ -264,6 +266,7 @@ def test_every_wareki_label_reads_back_as_its_year(year: int, template: str) -> 
     assert years_in(template.format(unicodedata.normalize("NFKC", label).translate(FULL_WIDTH))) == [year]
 
 
+@pytest.mark.fuzz
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(min_value=2017, max_value=2030), max_size=4), st.text(max_size=20))
 def test_understand_splits_years_into_known_and_unknown(years: list[int], noise: str) -> None:

@@ -19,7 +19,7 @@ from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.service import Assistant
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The schema does not depend on the data, so the app is made at import; the loaded assistant is attached
 # before each test (schemathesis's ASGI transport does not run the lifespan).
 # Its own index and feedback directories: the app must never write into the project's index/ or var/.

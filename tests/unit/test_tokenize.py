@@ -22,7 +22,7 @@ from assistant.retrieval.tokenize import (
     load_synonyms,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SYNONYMS = ROOT / "data" / "synonyms.tsv"
 
 
@@ -110,6 +110,7 @@ def test_blank_text_gives_no_tokens(tok: SudachiTokenizer) -> None:
     assert tok("") == [] and tok(" \u3000\n") == []
 
 
+@pytest.mark.fuzz
 @settings(max_examples=60, deadline=None)
 @given(
     st.text(alphabet=st.sampled_from("防犯カメラ街路燈２０３回のをはにＡｂ 　、。・()ーっ子ども見守る"), max_size=40)
@@ -291,7 +292,7 @@ def test_pickled_copy_reloads_lazily(tok: SudachiTokenizer) -> None:
 
 
 def test_one_letter_terms_match_only_as_written() -> None:
-    table = load_synonyms(Path(__file__).resolve().parents[1] / "data" / "synonyms.tsv")
+    table = load_synonyms(Path(__file__).resolve().parents[2] / "data" / "synonyms.tsv")
     assert "ツイッター" in expand_query("Xで犯罪情報を発信していますか", table)
     # The x of an HTML attribute is not the service X: markup must not pull the question into scope.
     assert expand_query("<img src=x onerror=alert(1)>", table) == "<img src=x onerror=alert(1)>"

@@ -17,7 +17,7 @@ from assistant.config import get_settings
 from assistant.domain.model import Status
 from assistant.retrieval.index import load_index
 
-NEW_REPORT = Path(__file__).parent / "data" / "koganei_bouhan_r6-r7.txt"
+NEW_REPORT = Path(__file__).parents[1] / "data" / "koganei_bouhan_r6-r7.txt"
 RENAMED = "こがねい安全・安心メール、X（旧ツイッター）"
 EARLIER = "こがねい安全・安心メール、ツイッター"
 

@@ -25,7 +25,7 @@ from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 START_TIMEOUT = 180.0
 ANSWER_TIMEOUT = 60_000  # ms

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "server-staff-token-0123456789abcdef"
 WRONG = "server-staff-token-WRONG-456789abcdef"
 WRITERS = 32

@@ -29,9 +29,9 @@ from assistant.ingest.readers import read_table
 from assistant.ingest.reports import read_report
 from assistant.ingest.table import Line, join_lines, line_separator
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
-TEST_DATA = Path(__file__).parent / "data"
+TEST_DATA = Path(__file__).parents[1] / "data"
 SEEDS = ("koganei_bouhan_h29-h30", "koganei_bouhan_r4-r6")
 
 

@@ -22,7 +22,7 @@ from assistant.retrieval.embed import (
     parse_st_spec,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 FRAUD_QUERY = "高齢者の詐欺被害を防ぐ"
 FRAUD_PASSAGE = "自動通話録音機の貸与で振り込め詐欺を防止する。高齢者世帯に無料で貸し出し、犯人からの電話を抑止した。"

@@ -702,6 +702,7 @@ def check_invariants(result: Report) -> None:
         assert ordinals == list(range(1, len(ordinals) + 1))
 
 
+@pytest.mark.fuzz
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_arbitrary_text_parses_or_raises_parse_error(text: str) -> None:
@@ -742,6 +743,7 @@ def mutate(lines: list[str], ops: list[tuple]) -> list[str]:
     return lines
 
 
+@pytest.mark.fuzz
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from([H29_FILE, R4_FILE]), st.lists(mutation, min_size=1, max_size=6))
 def test_mutated_real_report_parses_or_raises_parse_error(file: str, ops: list[tuple]) -> None:
