@@ -38,6 +38,7 @@ serve: ingest
 test: setup-test
 	$(BIN)/ruff check assistant tests scripts
 	$(BIN)/ruff format --check assistant tests scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # The fast tier while working: unit and API tests, without the real server, a browser, the real model or fuzzing.
@@ -47,6 +48,7 @@ test-fast: setup-test
 lint format:
 	$(BIN)/ruff check --fix assistant tests scripts
 	$(BIN)/ruff format assistant tests scripts
+	$(BIN)/mypy
 
 eval: ingest
 	$(BIN)/assistant eval ../shared/eval/dev_queries.jsonl

@@ -6,18 +6,22 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from assistant.config import get_settings
+
+if TYPE_CHECKING:
+    from assistant.ingest.reports import Preview
+    from assistant.service import Assistant
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="防犯施策アシスタント (Koganei crime-prevention reports)"
 )
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -26,7 +30,7 @@ class _ProgressBar:
     """A tqdm bar created on the first report, when the number of passages is known."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: Any = None  # tqdm, imported on first use
 
     def __call__(self, done: int, total: int) -> None:
         from tqdm import tqdm
@@ -99,7 +103,7 @@ def ingest(
     )
 
 
-def _print_preview(p) -> None:
+def _print_preview(p: Preview) -> None:
     typer.echo(f"{p.file}: fiscal years {list(p.fiscal_years)}")
     typer.echo(f"  new years: {list(p.new_years) or 'none'}; replacing years: {list(p.replaced_years) or 'none'}")
     typer.echo(f"  measures matched: {len(p.matched_measures)}; new: {list(p.new_measures) or 'none'}")
@@ -109,7 +113,7 @@ def _print_preview(p) -> None:
         typer.echo(f"  not in this report (kept from earlier years): {list(p.dropped_measures)}")
 
 
-def _open(build: bool = False):
+def _open(build: bool = False) -> Assistant:
     from assistant.retrieval.embed import EmbedderError
     from assistant.retrieval.index import IndexError_
     from assistant.service import open_assistant

@@ -10,7 +10,7 @@ from assistant.answer.question import Intent, Question
 from assistant.answer.records import Answer, AnswerGroup, Coverage
 from assistant.answer.select import Headlines
 from assistant.domain.corpus import Corpus
-from assistant.domain.figures import Insights
+from assistant.domain.figures import Insights, Series
 from assistant.domain.normalize import Corrections
 from assistant.retrieval.relevance import Gate
 from assistant.retrieval.search import Searcher, SearchResult
@@ -55,8 +55,8 @@ class Draft:
         intent: Intent | None = None,
         related: Sequence[AnswerGroup] = (),
         suggestions: Sequence[str] = (),
-        series: tuple = (),
-        series_citations: tuple = (),
+        series: tuple[Series, ...] = (),
+        series_citations: tuple[tuple[int, ...], ...] = (),
         absent_terms: Sequence[str] = (),
     ) -> Answer:
         q = self.question

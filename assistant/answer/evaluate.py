@@ -112,11 +112,11 @@ def is_answer_file(path: Path) -> bool:
     return False
 
 
-def _strings(row: dict[str, object], key: str) -> tuple[str, ...]:
-    value = row.get(key) or ()
-    if isinstance(value, str) or not all(isinstance(v, str) for v in value):  # type: ignore[union-attr]
+def _strings(row: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = row.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError(f"{key} must be a list of strings")
-    return tuple(value)  # type: ignore[arg-type]
+    return tuple(value)
 
 
 def _answer_judgement(n: int, row: dict[str, Any]) -> AnswerJudgement:

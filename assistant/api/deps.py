@@ -17,7 +17,8 @@ from assistant.service import Assistant
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -29,7 +30,8 @@ def get_assistant(request: Request) -> Assistant:
 
 
 def get_limiter(request: Request) -> WorkLimiter:
-    return request.app.state.limiter
+    limiter: WorkLimiter = request.app.state.limiter
+    return limiter
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI, Request
@@ -78,7 +79,7 @@ def patch_openapi(app: FastAPI, settings: Settings) -> None:
     by the API with a Japanese message, so not a model constraint) and the Retry-After of a 503."""
     build = app.openapi
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = build()

@@ -36,8 +36,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, e: ApiError) -> JSONResponse:
-        extra = {k: v for k, v in (("field", e.field), ("allowed", e.allowed)) if v is not None}
-        response = json_error(e.status, e.code, e.message, e.detail, **extra)
+        extra: dict[str, object] = {k: v for k, v in (("field", e.field), ("allowed", e.allowed)) if v is not None}
+        response = json_error(e.status, e.code, e.message, e.detail, None, **extra)
         response.headers.update(e.headers)
         return response
 

@@ -31,7 +31,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def json_error(
-    status: int, code: str, message: str, detail: str | None = None, headers: dict[str, str] | None = None, **extra
+    status: int,
+    code: str,
+    message: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: object,
 ) -> JSONResponse:
     """The one error shape of the API: ``{"error": {"code", "message" (日本語), "detail", ...}}``."""
     body = {"error": {"code": code, "message": message, "detail": detail, **extra}}

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answer import Answer, AnswerGroup, Coverage
+from assistant.answer import Answer, AnswerGroup, Coverage, Occurrence
 from assistant.answer.question import Intent, Role
 from assistant.api.limits import LimitsOut
 from assistant.domain import messages as msg
@@ -262,7 +262,7 @@ def _group_out(g: AnswerGroup) -> AnswerGroupOut:
 
 
 def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskResponse:
-    def source(o) -> SourceOut:
+    def source(o: Occurrence) -> SourceOut:
         return source_out(SourceRef(o.file, o.line, o.column, o.page))
 
     citations = [

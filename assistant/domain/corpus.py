@@ -150,7 +150,7 @@ def merge_reports(reports: list[Report], corrections: Corrections) -> Corpus:
             measure_id=mid,
             name=display_name(versions[mid][-1].name, corrections),
             section=versions[mid][-1].section,
-            subsection_title=versions[mid][-1].subsection.title if versions[mid][-1].subsection else "",
+            subsection_title=_subsection_title(versions[mid][-1]),
             versions=tuple(versions[mid]),
         )
         for mid in measure_ids
@@ -161,6 +161,10 @@ def merge_reports(reports: list[Report], corrections: Corrections) -> Corpus:
         key=lambda b: (position[b.measure_id], b.fiscal_year, b.ordinal),
     )
     return Corpus(documents=documents, measures=measures, bullets=tuple(bullets))
+
+
+def _subsection_title(measure: Measure) -> str:
+    return measure.subsection.title if measure.subsection is not None else ""
 
 
 def year_range_label(years: list[int]) -> str:

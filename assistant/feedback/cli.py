@@ -127,19 +127,21 @@ def stats(
     store = _store()
     s = store.stats(_query(None, None, since, until, None, False, None))
     store.close()
+    by_rating = {k.value: v for k, v in s.by_rating.items()}
+    by_coverage = {k.value: v for k, v in s.by_coverage.items()}
     payload = {
         "total": s.total,
         "unanswered": s.unanswered,
         "handled": s.handled,
-        "by_rating": {k.value: v for k, v in s.by_rating.items()},
-        "by_coverage": {k.value: v for k, v in s.by_coverage.items()},
+        "by_rating": by_rating,
+        "by_coverage": by_coverage,
         "by_measure": dict(s.by_measure),
     }
     if json_out:
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     typer.echo(f"total {s.total}  unanswered {s.unanswered}  handled {s.handled}")
-    typer.echo("rating:   " + "  ".join(f"{k} {v}" for k, v in payload["by_rating"].items()))
-    typer.echo("coverage: " + "  ".join(f"{k} {v}" for k, v in payload["by_coverage"].items()))
+    typer.echo("rating:   " + "  ".join(f"{k} {v}" for k, v in by_rating.items()))
+    typer.echo("coverage: " + "  ".join(f"{k} {v}" for k, v in by_coverage.items()))
     for measure_id, n in s.by_measure:
         typer.echo(f"  {n:>5}  {measure_id}")

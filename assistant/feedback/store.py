@@ -17,8 +17,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from assistant.answer.records import Coverage
+
+__all__ = ["Coverage"]  # re-exported: the feedback modules read the one Coverage enum from here
 
 SCHEMA_VERSION = 1
 # The city is in Japan (no daylight saving time): "today" for the daily cap and the period filters is
@@ -162,7 +165,7 @@ def now_jst() -> datetime:
     return datetime.now(JST).replace(microsecond=0)
 
 
-def _item(row: tuple) -> FeedbackItem:
+def _item(row: tuple[Any, ...]) -> FeedbackItem:
     return FeedbackItem(
         id=row[0],
         created_at=row[1],
@@ -262,7 +265,7 @@ class FeedbackStore:
                 return None
         return self.get(item_id)
 
-    def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
+    def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
@@ -272,7 +275,7 @@ class FeedbackStore:
 
     def count(self, query: FeedbackQuery = FeedbackQuery()) -> int:
         where, args = query.where()
-        return self._read(f"SELECT count(*) FROM feedback f{where}", args)[0][0]
+        return int(self._read(f"SELECT count(*) FROM feedback f{where}", args)[0][0])
 
     def list(
         self, query: FeedbackQuery = FeedbackQuery(), limit: int | None = 100, offset: int = 0

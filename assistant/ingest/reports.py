@@ -105,7 +105,7 @@ def extraction_lines(report: Report) -> list[str]:
         firsts.setdefault(b.measure_id, b)
     lines.append("  first bullet of each measure:")
     for m in report.measures:
-        b = firsts.get(m.measure_id)
-        text = f"{b.text[:FIRST_BULLET_CHARS]}  ({b.source.label})" if b else "(no bullet)"
+        first = firsts.get(m.measure_id)
+        text = f"{first.text[:FIRST_BULLET_CHARS]}  ({first.source.label})" if first else "(no bullet)"
         lines.append(f"    {m.name}: {text}")
     return lines

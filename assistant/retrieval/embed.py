@@ -65,7 +65,8 @@ def _as_unit_rows(vectors: Any, n: int, dimension: int, name: str) -> Vectors:
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     if not np.all(np.isfinite(norms)) or np.any(norms == 0):
         raise EmbedderError(f"embedder {name!r} produced zero or non-finite vectors; the model is likely broken")
-    return out / norms
+    unit: Vectors = out / norms
+    return unit
 
 
 def _in_batches(

@@ -112,7 +112,8 @@ def fuse(lexical: np.ndarray, dense: np.ndarray, weight: float = DENSE_WEIGHT) -
         den = (dense - dense.min()) / (dense.max() - dense.min())
     else:
         den = np.zeros_like(dense)
-    return weight * den + (1.0 - weight) * lex
+    fused: np.ndarray = weight * den + (1.0 - weight) * lex
+    return fused
 
 
 class Searcher:
@@ -253,7 +254,8 @@ class Searcher:
         params = None
         if keep is not None:
             bits = np.packbits(keep, bitorder="little")
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(bits)))
+            selector = faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(bits))
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]  # SWIG keyword, not in its stubs
         k = min(k, index.ntotal)  # type: ignore[attr-defined]
         scores, ids = index.search(qvec, k, params=params)  # type: ignore[attr-defined]
         valid = ids[0] >= 0

@@ -17,10 +17,14 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.domain.model import SourceRef, Unplaced
 from assistant.ingest.readers.errors import ReaderError
 from assistant.ingest.table import Line, Table, TableRow, join_lines
+
+# A character or a stroke as pdfplumber gives it: a dict of its box, text and font (pdfplumber is untyped).
+Char = dict[str, Any]
 
 # pdfplumber's table finder on ruled lines; text-based strategies would invent columns from text alignment.
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -51,9 +55,9 @@ class _RawRow:
     spans: bool  # one cell across every column (a section row)
 
 
-def _lines_of(chars: list[dict], underlines: list[tuple[float, float, float]]) -> list[Line]:
+def _lines_of(chars: list[Char], underlines: list[tuple[float, float, float]]) -> list[Line]:
     """A cell's characters → printed lines, top to bottom, with underlined offsets."""
-    rows: list[list[dict]] = []
+    rows: list[list[Char]] = []
     for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
         if rows and abs(ch["top"] - rows[-1][0]["top"]) < SAME_LINE * ch["size"]:
             rows[-1].append(ch)
@@ -61,7 +65,7 @@ def _lines_of(chars: list[dict], underlines: list[tuple[float, float, float]]) -
             rows.append([ch])
     lines = []
     for row in rows:
-        text, marks, prev = "", set(), None
+        text, marks, prev = "", set[int](), None
         for ch in sorted(row, key=lambda c: c["x0"]):
             if prev is not None and ch["x0"] - prev["x1"] > SPACE_GAP * ch["size"] and not text.endswith(" "):
                 text += " "
@@ -73,13 +77,13 @@ def _lines_of(chars: list[dict], underlines: list[tuple[float, float, float]]) -
     return lines
 
 
-def _underlined(ch: dict, underlines: list[tuple[float, float, float]]) -> bool:
+def _underlined(ch: Char, underlines: list[tuple[float, float, float]]) -> bool:
     centre = (ch["x0"] + ch["x1"]) / 2
     low, high = ch["bottom"] - UNDERLINE_ABOVE * ch["size"], ch["bottom"] + UNDERLINE_BELOW * ch["size"]
     return any(x0 <= centre <= x1 and low <= y <= high for x0, x1, y in underlines)
 
 
-def _split_strokes(page):
+def _split_strokes(page: Any) -> tuple[Any, list[tuple[float, float, float]]]:
     """The page without its underlines (for the table finder), and the underlines as (x0, x1, y from the top).
 
     A table rule ends on the vertical rules at its cell corners; an underline ends where its text ends. Left in,
@@ -93,8 +97,8 @@ def _split_strokes(page):
     def crosses_rule(x0: float, x1: float) -> bool:
         return any(x0 + RULE_END < v < x1 - RULE_END for v in xs)
 
-    def is_underline(obj: dict) -> bool:
-        return (
+    def is_underline(obj: Char) -> bool:
+        return bool(
             obj.get("object_type") in ("line", "rect", "curve")
             and obj["height"] <= STROKE_HEIGHT
             and not (on_rule(obj["x0"]) and on_rule(obj["x1"]))
@@ -106,12 +110,12 @@ def _split_strokes(page):
     return page.filter(lambda obj: not is_underline(obj)), strokes
 
 
-def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
+def _inside(ch: Char, bbox: tuple[float, float, float, float]) -> bool:
     x, y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
+    return bool(bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3])
 
 
-def _page_rows(page, number: int, unplaced: list[Unplaced], file: str) -> tuple[list[_RawRow], list[Line]]:
+def _page_rows(page: Any, number: int, unplaced: list[Unplaced], file: str) -> tuple[list[_RawRow], list[Line]]:
     """One page → its table rows, and the lines printed above the table (the title on page 1)."""
     chars = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
     ruled, strokes = _split_strokes(page)
@@ -162,7 +166,7 @@ def _join_row(raw: _RawRow, file: str) -> TableRow:
     )
 
 
-def _open(data: bytes, file: str):
+def _open(data: bytes, file: str) -> Any:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -205,8 +209,8 @@ def read_pdf(data: bytes, file: str) -> Table:
                     _mend_page_break(above_row, first)
             raws.extend(rows)
         pages = len(pdf.pages)
-    rows = [_join_row(r, file) for r in raws]
+    table_rows = [_join_row(r, file) for r in raws]
     if title:
         text, _ = join_lines(title, always_space=True)
-        rows.insert(0, TableRow((text,), SourceRef(file, 0, page=1)))
-    return Table(file, tuple(rows), hashlib.sha256(data).hexdigest(), pages, tuple(unplaced))
+        table_rows.insert(0, TableRow((text,), SourceRef(file, 0, page=1)))
+    return Table(file, tuple(table_rows), hashlib.sha256(data).hexdigest(), pages, tuple(unplaced))

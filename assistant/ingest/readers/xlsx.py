@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from typing import Any
 
 from assistant.domain.model import SourceRef, Unplaced
 from assistant.ingest.parse import LEADING_COLUMNS
@@ -22,7 +23,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an encrypted .xlsx (or an old .xls) is an OL
 DEPARTMENT_COLUMN = 1  # 0-based: 担当課 lists one department per line
 
 
-def _runs(cell) -> list[tuple[str, bool]]:
+def _runs(cell: Any) -> list[tuple[str, bool]]:
     """A cell's text as (text, underlined) runs."""
     from openpyxl.cell.rich_text import CellRichText, TextBlock
 
@@ -41,15 +42,15 @@ def _runs(cell) -> list[tuple[str, bool]]:
     return [(str(value), whole)]
 
 
-def _cell_lines(cell) -> list[Line]:
+def _cell_lines(cell: Any) -> list[Line]:
     """A cell → its lines (split at line breaks), with underlined offsets per line."""
     lines: list[Line] = []
-    text, marks = "", set()
+    text, marks = "", set[int]()
     for run, underlined in _runs(cell):
         for i, piece in enumerate(run.replace("\r\n", "\n").split("\n")):
             if i:
                 lines.append(Line(text, frozenset(marks)))
-                text, marks = "", set()
+                text, marks = "", set[int]()
             if underlined:
                 marks.update(range(len(text), len(text) + len(piece)))
             text += piece
@@ -62,7 +63,7 @@ def _is_header(values: list[str]) -> bool:
     return tuple(v.strip() for v in values[:3]) == LEADING_COLUMNS
 
 
-def _sheet_rows(ws, sheet: int, file: str, width: int, rows: list[TableRow], unplaced: list[Unplaced]) -> int:
+def _sheet_rows(ws: Any, sheet: int, file: str, width: int, rows: list[TableRow], unplaced: list[Unplaced]) -> int:
     """Append one sheet's rows; returns the table width (set by the first header row seen)."""
     for excel_row in ws.iter_rows():
         cells = [_cell_lines(c) for c in excel_row]
