@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from assistant.config import get_settings
+from assistant.config import default, get_settings
 
 if TYPE_CHECKING:
     from assistant.ingest.reports import Preview
@@ -128,7 +128,7 @@ def _open(build: bool = False) -> Assistant:
 def search(
     question: str,
     json_out: Annotated[bool, typer.Option("--json", help="print the search result as JSON")] = False,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 10,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=default("max_top_k"))] = 10,
     year: Annotated[list[str] | None, typer.Option("--year", help="fiscal year: 2023, 令和5年度, R5")] = None,
     department: Annotated[list[str] | None, typer.Option("--department", help="e.g. 地域安全課")] = None,
     ranking: Annotated[str, typer.Option(help="fused | bm25 | dense")] = "fused",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,7 +24,9 @@ class Settings(BaseSettings):
     sudachi_mode: str = "search"  # mode-C units plus their mode-A parts (see tokenize.py)
     max_question_chars: int = 500
     max_history_turns: int = 10
-    max_top_k: int = 50
+    max_top_k: int = 50  # hits one search returns at most (/api/search top_k, assistant search --top-k)
+    max_turn_chars: int = 5000  # characters of one earlier turn a client may send back in history
+    max_history_messages: int = 40  # earlier turns (questions and answers) a request may carry
     # ---- the cost of one request (assistant/limits.py, bounded.py, workload.py); served by /api/options ----
     # A request body's bytes as received, whatever its headers say. The web page sends the last 10 turns and
     # drops the oldest ones to stay under this (it reads the limit from /api/options).
@@ -68,6 +71,11 @@ class Settings(BaseSettings):
     staff_token_min_chars: int = 16
     host: str = "127.0.0.1"
     port: int = 8000
+
+
+def default(name: str) -> Any:
+    """A setting's default, for bounds fixed when a module is imported (request schemas, CLI options)."""
+    return Settings.model_fields[name].default
 
 
 @lru_cache(maxsize=1)

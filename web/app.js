@@ -6,7 +6,9 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const SVG_NS = 'http://www.w3.org/2000/svg';
-  const HISTORY_MESSAGES = 20; // the last 10 turns (question + answer each)
+  // The last turns the server reads (question + answer each) and the length of one: /api/options `limits`.
+  let historyMessages = 20;
+  let maxTurnChars = 5000;
   // The server refuses bodies over limits.max_body_bytes (/api/options); history is trimmed to stay under it,
   // with room for the JSON around the turns. Until the options arrive, the default limit's value.
   let maxBodyBytes = 60000;
@@ -135,7 +137,11 @@
       return;
     }
     if (attempt > 0) clearError();
-    if (options.limits) maxBodyBytes = options.limits.max_body_bytes - 4096;
+    if (options.limits) {
+      maxBodyBytes = options.limits.max_body_bytes - 4096;
+      historyMessages = 2 * options.limits.max_history_turns;
+      maxTurnChars = options.limits.max_turn_chars;
+    }
     for (const y of options.years) state.yearLabels.set(y.fiscal_year, y.label);
     $('about').textContent =
       `小金井市防犯指針に基づく取組みの報告書（${yearsRange(options.years)}）の内容について、出典つきでお答えします。`;
@@ -196,7 +202,7 @@
     log.append(bubble, pending);
     bubble.scrollIntoView({ block: 'nearest' });
 
-    const body = { question, history: state.turns.slice(-HISTORY_MESSAGES) };
+    const body = { question, history: state.turns.slice(-historyMessages) };
     const f = currentFilters();
     const filters = Object.fromEntries(Object.entries(f).filter(([, list]) => list.length));
     if (Object.keys(filters).length) body.filters = filters;
@@ -204,7 +210,7 @@
 
     try {
       const data = await api('/api/ask', body);
-      state.turns.push({ role: 'user', content: question }, { role: 'assistant', content: data.answer.slice(0, 5000) });
+      state.turns.push({ role: 'user', content: question }, { role: 'assistant', content: data.answer.slice(0, maxTurnChars) });
       state.lastQuestion = data.resolved_question || question;
       updateFilters();
       const article = renderAnswer(data, ++state.answers);

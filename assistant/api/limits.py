@@ -105,6 +105,9 @@ class LimitsOut(BaseModel):
     """The limits of one request, from the settings; the browser reads them from /api/options."""
 
     max_question_chars: int = Field(description="longer questions are refused with 422")
+    max_history_turns: int = Field(description="earlier question/answer pairs the server reads from history")
+    max_turn_chars: int = Field(description="characters of one earlier turn sent back in history")
+    max_top_k: int = Field(description="hits one search returns at most")
     max_body_bytes: int = Field(description="larger request bodies are refused with 413")
     max_query_tokens: int = Field(description="query tokens BM25 reads; the rest of a long question is not searched")
     max_embed_tokens: int = Field(description="query tokens the embedder reads")

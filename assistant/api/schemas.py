@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.answer import Answer, AnswerGroup, Coverage, Occurrence
 from assistant.answer.question import Intent, Role
 from assistant.api.limits import LimitsOut
+from assistant.config import default
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
 from assistant.domain.figures import Series, format_value
@@ -117,14 +118,16 @@ class TurnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role
-    content: str = Field(max_length=5000)
+    content: str = Field(max_length=default("max_turn_chars"))
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(description="the citizen's or staff member's question, in Japanese")
-    history: list[TurnIn] = Field(default=[], max_length=40, description="earlier turns, oldest first")
+    history: list[TurnIn] = Field(
+        default=[], max_length=default("max_history_messages"), description="earlier turns, oldest first"
+    )
     filters: FiltersIn | None = None
 
 
@@ -132,7 +135,7 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str
-    top_k: int = Field(default=10, ge=1, le=50)
+    top_k: int = Field(default=10, ge=1, le=default("max_top_k"))
     filters: FiltersIn | None = None
 
 
