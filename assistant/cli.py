@@ -166,15 +166,12 @@ def search(
 def ask(question: str) -> None:
     """Answer a question as the chat does, with citations."""
     from assistant.answer import answer
-    from assistant.domain.model import SourceRef
 
     assistant = _open()
     result = answer(assistant.context, question)
     typer.echo(result.text)
     for c in result.citations:
-        o = c.occurrences[-1]
-        source = SourceRef(o.file, o.line, o.column, o.page).label
-        typer.echo(f"[{c.number}] {c.measure}（{c.department}、{c.years_label}）{source}")
+        typer.echo(f"[{c.number}] {c.measure}（{c.department}、{c.years_label}）{c.source.label}")
 
 
 @app.command(name="eval")

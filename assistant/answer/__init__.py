@@ -8,7 +8,7 @@ grouped by measure, each ending with a citation marker. One composer per :class:
 from assistant.answer.context import Context
 from assistant.answer.planner import SEARCH_DEPTH, answer, answer_question
 from assistant.answer.question import Role, Turn
-from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Citation, Coverage, Occurrence, department_label
+from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Citation, Coverage, Occurrence
 from assistant.answer.select import (
     MAX_GROUPS,
     MAX_ITEMS,
@@ -38,6 +38,5 @@ __all__ = [
     "Turn",
     "answer",
     "answer_question",
-    "department_label",
     "select_hits",
 ]

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from assistant.answer.records import AnswerGroup, AnswerItem, Citation, Occurrence
 from assistant.domain import messages as msg
 from assistant.domain.corpus import Corpus, year_range_label
-from assistant.domain.model import ActivityBullet, Status, fiscal_year_label
+from assistant.domain.model import ActivityBullet, Status
 from assistant.domain.normalize import Corrections
+from assistant.domain.view import view
 
 
 def years_label(years: Sequence[int], status: Status) -> str:
@@ -58,38 +59,24 @@ class CitationBook:
         return AnswerGroup(measure_id, measure.name, departments, tuple(items), section)
 
     def _citation(self, number: int, bullet_ids: tuple[int, ...]) -> Citation:
-        corpus = self.corpus
-        bullets = [corpus.bullets[i] for i in bullet_ids]
-        occurrences = tuple(
-            Occurrence(
-                b.fiscal_year,
-                fiscal_year_label(b.fiscal_year),
-                b.status.value,
-                b.source.file,
-                b.source.line,
-                b.source.column,
-                b.source.page,
-            )
-            for b in bullets
-        )
-        b = bullets[-1]
-        version = corpus.version_for(b.measure_id, b.fiscal_year)
-        measure = corpus.measure(b.measure_id)
-        years = tuple(x.fiscal_year for x in bullets)
+        views = [view(self.corpus, i) for i in bullet_ids]
+        occurrences = tuple(Occurrence(v.fiscal_year, v.fiscal_year_label, v.status.value, v.source) for v in views)
+        v = views[-1]
+        years = tuple(x.fiscal_year for x in views)
         return Citation(
             number=number,
-            measure_id=measure.measure_id,
-            measure=measure.name,
-            section=measure.section_path,
-            department=b.department or "・".join(d.name for d in version.departments),
-            departments=tuple(str(d) for d in version.departments),
-            fiscal_year=b.fiscal_year,
-            fiscal_year_label=fiscal_year_label(b.fiscal_year),
+            measure_id=v.measure_id,
+            measure=v.measure,
+            section=v.section,
+            department=v.department,
+            departments=v.departments,
+            fiscal_year=v.fiscal_year,
+            fiscal_year_label=v.fiscal_year_label,
             fiscal_years=years,
             years_label=year_range_label(list(years)),
-            status=b.status.value,
-            text=display_text(b, self.corrections),
-            text_verbatim=b.text,
+            status=v.status.value,
+            text=self.corrections.apply(v.text),
+            text_verbatim=v.text,
             occurrences=occurrences,
             bullet_ids=bullet_ids,
         )

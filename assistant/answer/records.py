@@ -8,6 +8,8 @@ from enum import StrEnum
 from assistant.answer.question import Intent
 from assistant.domain import messages as msg
 from assistant.domain.figures import Series
+from assistant.domain.model import SourceRef
+from assistant.domain.view import department_label
 from assistant.retrieval.search import SearchResult
 
 
@@ -25,10 +27,7 @@ class Occurrence:
     fiscal_year: int
     fiscal_year_label: str
     status: str
-    file: str
-    line: int
-    column: int
-    page: int | None = None  # a PDF's page or a workbook's sheet (model.SourceRef)
+    source: SourceRef
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,9 @@ class Citation:
     bullet_ids: tuple[int, ...] = ()  # the bullets quoted, oldest first (sent back with feedback)
 
     @property
-    def source_file(self) -> str:
-        return self.occurrences[-1].file
-
-    @property
-    def source_line(self) -> int:
-        return self.occurrences[-1].line
+    def source(self) -> SourceRef:
+        """The newest year's source line."""
+        return self.occurrences[-1].source
 
     @property
     def corrected(self) -> bool:
@@ -116,11 +112,6 @@ class Answer:
         if self.suggestions:
             lines.extend(f"・{s}" for s in self.suggestions)
         return "\n".join(lines)
-
-
-def department_label(departments: tuple[str, ...]) -> str:
-    """The one way a list of departments is printed: 「地域安全課・経済課」."""
-    return "・".join(departments)
 
 
 def _group_lines(groups: tuple[AnswerGroup, ...]) -> list[str]:

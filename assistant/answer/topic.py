@@ -9,10 +9,11 @@ import numpy as np
 
 from assistant.answer.cite import CitationBook
 from assistant.answer.context import Context, Draft
-from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Coverage, department_label
+from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Coverage
 from assistant.answer.select import elliptical_parents, select_hits
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
+from assistant.domain.view import department_label
 from assistant.retrieval.search import Hit, Ranking
 
 

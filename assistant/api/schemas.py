@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answer import Answer, AnswerGroup, Coverage, Occurrence
+from assistant.answer import Answer, AnswerGroup, Coverage
 from assistant.answer.question import Intent, Role
 from assistant.api.limits import LimitsOut
 from assistant.config import default
@@ -15,11 +16,14 @@ from assistant.domain.corpus import year_range_label
 from assistant.domain.figures import Series, format_value
 from assistant.domain.model import SourceRef, fiscal_year_label
 from assistant.domain.notices import Notice
+from assistant.domain.view import bullet_view
 from assistant.feedback.schemas import FeedbackOptionsOut
 from assistant.retrieval.search import Filters, Hit, SearchResult
 
 
 class SourceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from a SourceRef
+
     file: str
     line: int = Field(description="text report: the line; PDF: the table row on the page; workbook: the sheet row")
     column: int
@@ -28,10 +32,12 @@ class SourceOut(BaseModel):
 
 
 def source_out(ref: SourceRef) -> SourceOut:
-    return SourceOut(file=ref.file, line=ref.line, column=ref.column, page=ref.page, label=ref.label)
+    return SourceOut.model_validate(ref)
 
 
 class HitOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from a BulletView and its hit
+
     rank: int
     score: float
     bullet_id: int
@@ -39,7 +45,7 @@ class HitOut(BaseModel):
     measure: str = Field(description="主要な施策 (the measure), newest wording")
     section: str = Field(description="section path, e.g. 「1 日常生活における安全安心の確保 › (1) 地域防犯力の向上」")
     departments: list[str] = Field(description="担当課 of the measure in the report of this year")
-    department: str = Field(description="the department block (【…】) the bullet stands in")
+    department: str = Field(description="the department block (【…】) the bullet stands in, else its measure's")
     fiscal_year: int
     fiscal_year_label: str = Field(description="令和5年度（2023年度）")
     fiscal_years: list[int] = Field(description="every year this exact text was reported for the measure")
@@ -66,24 +72,14 @@ class SearchResponse(BaseModel):
 
 
 def hit_out(hit: Hit) -> HitOut:
-    b = hit.bullet
-    return HitOut(
-        rank=hit.rank,
-        score=round(hit.score, 6),
-        bullet_id=hit.bullet_id,
-        measure_id=hit.measure.measure_id,
-        measure=hit.measure.name,
-        section=hit.measure.section_path,
-        departments=[str(d) for d in hit.version.departments],
-        department=b.department or " ".join(d.name for d in hit.version.departments),
-        fiscal_year=b.fiscal_year,
-        fiscal_year_label=fiscal_year_label(b.fiscal_year),
-        fiscal_years=list(hit.fiscal_years),
-        years_label=year_range_label(list(hit.fiscal_years)),
-        status=b.status.value,
-        text=b.text,
-        source=source_out(b.source),
-    )
+    v = bullet_view(hit.bullet_id, hit.bullet, hit.measure, hit.version)
+    per_hit = {
+        "rank": hit.rank,
+        "score": round(hit.score, 6),
+        "fiscal_years": list(hit.fiscal_years),
+        "years_label": year_range_label(list(hit.fiscal_years)),
+    }
+    return HitOut.model_validate({**asdict(v), "source": v.source, "status": v.status.value, **per_hit})
 
 
 def filters_out(f: Filters) -> FiltersOut:
@@ -143,6 +139,8 @@ class SearchRequest(BaseModel):
 
 
 class OccurrenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     fiscal_year: int
     fiscal_year_label: str
     status: str
@@ -150,6 +148,8 @@ class OccurrenceOut(BaseModel):
 
 
 class CitationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from an answer's Citation
+
     number: int
     measure_id: str
     measure: str
@@ -265,38 +265,7 @@ def _group_out(g: AnswerGroup) -> AnswerGroupOut:
 
 
 def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskResponse:
-    def source(o: Occurrence) -> SourceOut:
-        return source_out(SourceRef(o.file, o.line, o.column, o.page))
-
-    citations = [
-        CitationOut(
-            number=c.number,
-            measure_id=c.measure_id,
-            measure=c.measure,
-            section=c.section,
-            department=c.department,
-            departments=list(c.departments),
-            fiscal_year=c.fiscal_year,
-            fiscal_year_label=c.fiscal_year_label,
-            fiscal_years=list(c.fiscal_years),
-            years_label=c.years_label,
-            status=c.status,
-            text=c.text,
-            text_verbatim=c.text_verbatim,
-            source=source(c.occurrences[-1]),
-            occurrences=[
-                OccurrenceOut(
-                    fiscal_year=o.fiscal_year,
-                    fiscal_year_label=o.fiscal_year_label,
-                    status=o.status,
-                    source=source(o),
-                )
-                for o in c.occurrences
-            ],
-            bullet_ids=list(c.bullet_ids),
-        )
-        for c in answer.citations
-    ]
+    citations = [CitationOut.model_validate(c) for c in answer.citations]
     groups = [_group_out(g) for g in answer.groups]
     return AskResponse(
         question=answer.question,

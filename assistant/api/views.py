@@ -21,6 +21,7 @@ from assistant.domain.corpus import Corpus
 from assistant.domain.figures import Insights
 from assistant.domain.messages import EXAMPLE_QUESTIONS
 from assistant.domain.model import fiscal_year_label
+from assistant.domain.view import department_label, view
 
 
 def _sections(corpus: Corpus) -> list[SectionOut]:
@@ -60,15 +61,16 @@ def measure_detail(corpus: Corpus, measure_id: str, insights: Insights) -> Measu
     for i, b in enumerate(corpus.bullets):
         if b.measure_id != measure_id:
             continue
+        v = view(corpus, i)
         by_year.setdefault(b.fiscal_year, []).append(
             BulletOut(
                 bullet_id=i,
-                text=b.text,
-                department=b.department,
-                status=b.status.value,
+                text=v.text,
+                department=v.department,
+                status=v.status.value,
                 new=i in new,
                 new_in_report=b.new_in_report,
-                source=source_out(b.source),
+                source=source_out(v.source),
             )
         )
     reported = set(corpus.fiscal_years)
@@ -135,27 +137,25 @@ def export_rows(corpus: Corpus, insights: Insights, bullet_ids: list[int]) -> li
     """One row per bullet with every citation field, in the given order."""
     rows = []
     for i in bullet_ids:
-        b = corpus.bullets[i]
-        m = corpus.measure(b.measure_id)
-        version = corpus.version_for(b.measure_id, b.fiscal_year)
+        v = view(corpus, i)
         rows.append(
             {
-                "measure_id": m.measure_id,
-                "measure": m.name,
-                "section": m.section_path,
-                "department": b.department,
-                "departments": " ".join(str(d) for d in version.departments),
-                "fiscal_year": b.fiscal_year,
-                "fiscal_year_label": fiscal_year_label(b.fiscal_year),
-                "status": b.status.value,
+                "measure_id": v.measure_id,
+                "measure": v.measure,
+                "section": v.section,
+                "department": v.department,
+                "departments": department_label(v.departments),
+                "fiscal_year": v.fiscal_year,
+                "fiscal_year_label": v.fiscal_year_label,
+                "status": v.status.value,
                 "new": i in insights.new_ids,
-                "new_in_report": b.new_in_report,
-                "text": b.text,
-                "source_file": b.source.file,
-                "source_line": b.source.line,
-                "source_column": b.source.column,
-                "source_page": b.source.page,
-                "source": b.source.label,
+                "new_in_report": corpus.bullets[i].new_in_report,
+                "text": v.text,
+                "source_file": v.source.file,
+                "source_line": v.source.line,
+                "source_column": v.source.column,
+                "source_page": v.source.page,
+                "source": v.source.label,
             }
         )
     return rows

@@ -297,3 +297,20 @@ def test_dependencies_can_be_overridden(assistant: Assistant) -> None:
     long = c.post("/api/ask", json={"question": "防犯カメラの設置"})
     assert short.status_code == 200
     assert long.status_code == 422 and long.json()["error"]["code"] == "question_too_long"
+
+
+def test_a_bullet_reads_the_same_in_chat_search_and_export(client: TestClient) -> None:
+    """One presented view of a bullet (assistant/domain/view.py): department, departments and source alike."""
+    q = "高齢者の詐欺対策は？"
+    c = client.post("/api/ask", json={"question": q}).json()["citations"][0]
+    hits = client.post("/api/search", json={"question": q, "top_k": 20}).json()["hits"]
+    rows = client.get("/api/export", params={"format": "json", "q": q}).json()["rows"]
+
+    def same(x: dict) -> bool:
+        return x["text"] == c["text_verbatim"] and x["fiscal_year"] == c["fiscal_year"]
+
+    hit, row = next(h for h in hits if same(h)), next(r for r in rows if same(r))
+    assert c["department"] == hit["department"] == row["department"]
+    assert c["departments"] == hit["departments"] and row["departments"] == "・".join(hit["departments"])
+    assert c["source"]["label"] == hit["source"]["label"] == row["source"]
+    assert c["status"] == hit["status"] == row["status"] and c["fiscal_year_label"] == row["fiscal_year_label"]

@@ -34,7 +34,7 @@ def test_answer_groups_by_measure_with_numbered_citations(searcher: Searcher, in
     for c in a.citations:
         newest = c.occurrences[-1]
         assert any(
-            b.text == c.text and b.fiscal_year == newest.fiscal_year and b.source.line == newest.line
+            b.text == c.text and b.fiscal_year == newest.fiscal_year and b.source.line == newest.source.line
             for b in searcher.corpus.bullets
         ), "a citation quotes its source bullet verbatim"
         assert c.measure and c.department and "年度" in c.fiscal_year_label and c.section
@@ -47,7 +47,7 @@ def test_citations_are_verbatim_and_cite_every_year(searcher: Searcher) -> None:
     assert c.fiscal_years == (2017, 2018, 2022, 2023, 2024)
     assert c.years_label == "平成29〜30年度、令和4〜6年度"
     assert [o.fiscal_year for o in c.occurrences] == [2017, 2018, 2022, 2023, 2024]
-    assert {o.file for o in c.occurrences} == {"koganei_bouhan_h29-h30.txt", "koganei_bouhan_r4-r6.txt"}
+    assert {o.source.file for o in c.occurrences} == {"koganei_bouhan_h29-h30.txt", "koganei_bouhan_r4-r6.txt"}
     item = next(i for g in a.groups for i in g.items if i.citation == c.number)
     assert item.years_label.startswith("平成29〜30年度、令和4〜6年度")
 

@@ -163,7 +163,7 @@ def test_answers_are_faithful(ctx: Context, question: str) -> None:
     for n in re.findall(r"\[(\d+)\]", a.text):
         c = numbers[int(n)]
         for o in c.occurrences:
-            line = (DATA / o.file).read_text(encoding="utf-8").splitlines()[o.line - 1]
+            line = (DATA / o.source.file).read_text(encoding="utf-8").splitlines()[o.source.line - 1]
             assert c.text_verbatim in line
         assert c.text == ctx.corrections.apply(c.text_verbatim)
 
