@@ -1,5 +1,5 @@
-// 「この回答は役に立ちましたか？」 under every answer. Loaded beside app.js, which calls
-// window.bouhanFeedback.attach(article, data) after it renders an answer; nothing else in app.js knows about it.
+// 「この回答は役に立ちましたか？」 under every answer. Loaded beside the page's modules; js/chat.js calls
+// window.bouhanFeedback.attach(article, data) after it renders an answer; nothing else there knows about it.
 // Nothing is sent until the user presses a button; what is sent is listed in the notice beside the buttons.
 // Whether the feature is on, the comment limit and the notice come from /api/options (ASSISTANT_FEEDBACK=off
 // turns the buttons off). Text from the server or the user is put into the page as text only.

@@ -355,6 +355,9 @@ class YearOption(BaseModel):
 
 class OptionsResponse(BaseModel):
     years: list[YearOption]
+    year_labels: list[YearOption] = Field(
+        default=[], description="every year from the first report to the last, gaps included: the one 和暦 label"
+    )
     departments: list[str]
     sections: list[SectionOut]
     examples: list[str]

@@ -105,6 +105,7 @@ def measure_detail(corpus: Corpus, measure_id: str, insights: Insights) -> Measu
 def options(corpus: Corpus, max_question_chars: int, max_history_turns: int) -> OptionsResponse:
     return OptionsResponse(
         years=[YearOption(fiscal_year=y, label=fiscal_year_label(y)) for y in corpus.fiscal_years],
+        year_labels=[YearOption(fiscal_year=y, label=fiscal_year_label(y)) for y in timeline_years(corpus)],
         departments=list(corpus.departments),
         sections=[SectionOut(number=s.number, title=s.title, purpose=s.purpose, measures=[]) for s in corpus.sections],
         examples=list(EXAMPLE_QUESTIONS),
