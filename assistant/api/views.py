@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from assistant.api.schemas import (
     BulletOut,
     MeasureDetail,
@@ -21,6 +18,7 @@ from assistant.domain.corpus import Corpus
 from assistant.domain.figures import Insights
 from assistant.domain.messages import EXAMPLE_QUESTIONS
 from assistant.domain.model import fiscal_year_label
+from assistant.domain.spreadsheet import csv_bytes, neutralise
 from assistant.domain.view import department_label, view
 
 
@@ -162,25 +160,12 @@ def export_rows(corpus: Corpus, insights: Insights, bullet_ids: list[int]) -> li
     return rows
 
 
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection): a report cell such as
-# 「=HYPERLINK(...)」 would run when staff open the export. OWASP's advice: prefix a single quote, which makes the
-# cell text. Only the CSV is changed; JSON keeps the text verbatim.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_cell(value: object) -> object:
+    """Booleans as 1/0, text that would run as a formula neutralised (domain/spreadsheet.py), the rest as is."""
     if value is True or value is False:
         return "1" if value else "0"
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def to_csv(rows: list[dict[str, object]]) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens the Japanese text correctly; CRLF line ends as Excel expects."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: csv_cell(v) for k, v in row.items()})
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return csv_bytes(EXPORT_COLUMNS, ([csv_cell(row.get(c)) for c in EXPORT_COLUMNS] for row in rows))

@@ -6,11 +6,10 @@ Every cell is user text or derived from it, so a CSV cell that a spreadsheet wou
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
 
+from assistant.domain.spreadsheet import csv_bytes, neutralise
 from assistant.feedback.store import FeedbackItem
 
 COLUMNS = (
@@ -27,12 +26,10 @@ COLUMNS = (
     "handled_at",
     "handled_note",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return neutralise("" if value is None else str(value))
 
 
 def item_dict(item: FeedbackItem) -> dict[str, object]:
@@ -54,15 +51,13 @@ def item_dict(item: FeedbackItem) -> dict[str, object]:
 
 
 def to_csv(items: Iterable[FeedbackItem]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for item in items:
+    def row(item: FeedbackItem) -> list[str]:
         d = item_dict(item)
         d["measure_ids"] = " ".join(item.measure_ids)
         d["bullet_ids"] = " ".join(str(i) for i in item.bullet_ids)
-        writer.writerow([safe_cell(d[c]) for c in COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        return [safe_cell(d[c]) for c in COLUMNS]
+
+    return csv_bytes(COLUMNS, (row(i) for i in items))
 
 
 def to_json(items: Iterable[FeedbackItem]) -> bytes:
