@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.question import Quantity
-from assistant.answer.select import bigrams
+from assistant.answer.select import text_bigrams
 from assistant.domain.corpus import Corpus
 from assistant.domain.figures import Figure, Insights, Series, series_key
 from assistant.domain.model import Status
@@ -39,8 +39,8 @@ class FigureMatch:
 
 
 def label_share(label: str, question: str) -> float:
-    grams = bigrams(series_key(label))
-    return len(grams & bigrams(question)) / len(grams) if grams else 0.0
+    grams = text_bigrams(series_key(label))
+    return len(grams & text_bigrams(question)) / len(grams) if grams else 0.0
 
 
 def match_figure(question: str, quantity: Quantity, hits: Sequence[Hit], insights: Insights) -> FigureMatch | None:
@@ -116,8 +116,8 @@ def pick_series(question: str, hits: Sequence[Hit], insights: Insights, asked: s
     for rank, mid in enumerate(dict.fromkeys(h.measure.measure_id for h in hits[:10])):
         for series in insights.series_for(mid):
             contains = any(p.bullet_id in top_bullets for p in series.points)
-            own = len(bigrams(asked) & bigrams(series.label)) if asked else 0
-            overlap = len(bigrams(question) & bigrams(series.label)) + (series.unit in question)
+            own = len(text_bigrams(asked) & text_bigrams(series.label)) if asked else 0
+            overlap = len(text_bigrams(question) & text_bigrams(series.label)) + (series.unit in question)
             key = (own, overlap, int(contains), -rank)
             if best is None or key > best:
                 best, chosen = key, series

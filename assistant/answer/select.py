@@ -17,6 +17,7 @@ from functools import lru_cache
 from assistant.domain.corpus import Corpus
 from assistant.domain.figures import UNITS
 from assistant.domain.model import Status
+from assistant.domain.normalize import bigrams, jaccard
 from assistant.retrieval.search import Hit
 
 MAX_GROUPS = 3
@@ -37,13 +38,9 @@ _VENUE = re.compile(r"^(?P<venue>.+?)(にて|に|で)[、,]?(?P<rest>.*)$")
 _EMPTY_WORDS = re.compile(r"実施|開催|参加者?|合計|延べ|計|人数|回|[、。,.\s()（）]")
 
 
-def bigrams(text: str) -> set[str]:
-    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    return {t[i : i + 2] for i in range(len(t) - 1)} or {t}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+def text_bigrams(text: str) -> frozenset[str]:
+    """Bigrams of a text as read (NFKC, white space removed), for comparing wordings."""
+    return bigrams(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
 
 
 def is_elliptical(text: str) -> bool:
@@ -74,14 +71,14 @@ def select_hits(hits: Sequence[Hit], shares_words: Callable[[int], bool] = lambd
     best = hits[0].score
     floor = best * RELATIVE_CUT if best > 0 else best
     chosen: list[Hit] = []
-    shingles: list[set[str]] = []
+    shingles: list[frozenset[str]] = []
     per_measure: dict[str, int] = {}
     for h in hits:
         if h.score < floor and chosen:
             break
         if not shares_words(h.bullet_id) or is_elliptical(h.bullet.text):
             continue
-        grams = bigrams(h.bullet.text)
+        grams = text_bigrams(h.bullet.text)
         if any(jaccard(grams, other) >= NEAR_DUPLICATE for other in shingles):
             continue
         mid = h.measure.measure_id

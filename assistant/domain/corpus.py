@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from assistant.domain.model import ActivityBullet, Measure, Report, Section, wareki_label
-from assistant.domain.normalize import Corrections, display_name, normalize_text
+from assistant.domain.normalize import Corrections, bigrams, display_name, jaccard, normalize_text
 
 
 @dataclass(frozen=True)
@@ -194,10 +194,6 @@ def _comparable(text: str) -> str:
     return re.sub(r"\d[\d,.]*", "#", normalize_text(text, squash=True))
 
 
-def _grams(text: str) -> frozenset[str]:
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or frozenset({text})
-
-
 def new_bullet_ids(corpus: Corpus) -> frozenset[int]:
     """Bullets not reported in the measure's previous reported year: "new that year".
 
@@ -208,7 +204,7 @@ def new_bullet_ids(corpus: Corpus) -> frozenset[int]:
     """
     grams: dict[tuple[str, int], list[frozenset[str]]] = {}
     for b in corpus.bullets:
-        grams.setdefault((b.measure_id, b.fiscal_year), []).append(_grams(_comparable(b.text)))
+        grams.setdefault((b.measure_id, b.fiscal_year), []).append(bigrams(_comparable(b.text)))
     years_of: dict[str, list[int]] = {}
     for mid, year in sorted(grams):
         years_of.setdefault(mid, []).append(year)
@@ -218,8 +214,8 @@ def new_bullet_ids(corpus: Corpus) -> frozenset[int]:
         pos = years.index(b.fiscal_year)
         if pos == 0:
             continue
-        mine = _grams(_comparable(b.text))
+        mine = bigrams(_comparable(b.text))
         previous = grams[(b.measure_id, years[pos - 1])]
-        if not any(len(mine & g) / len(mine | g) >= NEAR_SAME for g in previous):
+        if not any(jaccard(mine, g) >= NEAR_SAME for g in previous):
             new.add(i)
     return frozenset(new)

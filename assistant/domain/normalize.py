@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,16 +31,23 @@ class Corrections:
         return text
 
 
+def tsv_lines(path: Path, *, inline_comments: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every line of a reviewable data file (corrections, aliases, synonyms,
+    calibration) that is neither blank nor a comment; ``inline_comments``: ``#`` ends any line's content."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if inline_comments:
+            line = line.split("#", 1)[0]
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield n, line.split("\t")
+
+
 def _read_tsv(path: Path, columns: int) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     if not path.exists():
         return rows
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cells = line.split("\t")
+    for n, cells in tsv_lines(path):
         if len(cells) < columns or not all(c.strip() for c in cells[:columns]):
-            raise ValueError(f"{path}:{n}: expected {columns} tab-separated fields, got {line!r}")
+            raise ValueError(f"{path}:{n}: expected {columns} tab-separated fields, got {chr(9).join(cells)!r}")
         rows.append(tuple(c.strip() for c in cells[:columns]))
     return rows
 
@@ -89,3 +97,13 @@ def measure_id(name: str, corrections: Corrections) -> str:
 def display_name(name: str, corrections: Corrections) -> str:
     """A measure's name for headings: verbatim but with typos corrected (no NFKC, to keep its look)."""
     return corrections.apply(name.strip())
+
+
+def bigrams(text: str) -> frozenset[str]:
+    """Character bigrams of ``text`` as given (the text itself when shorter than two characters)."""
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1)) or frozenset({text})
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """How far two bigram sets say the same thing: shared over all (1.0 for two empty sets)."""
+    return len(a & b) / len(a | b) if a or b else 1.0

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.domain.normalize import tsv_lines
+
 WEIGHTS = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05)
 
 
@@ -33,10 +35,8 @@ class Gate:
 
 def read_calibration(path: Path) -> list[tuple[bool, str]]:
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        label, _, question = line.partition("\t")
+    for n, cells in tsv_lines(path):
+        label, question = cells[0], "\t".join(cells[1:])
         if label not in ("in", "out") or not question.strip():
             raise ValueError(f"{path}:{n}: expected 'in' or 'out', a tab, and a question")
         rows.append((label == "in", question.strip()))

@@ -16,6 +16,8 @@ from typing import Literal
 
 from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
+from assistant.domain.normalize import tsv_lines
+
 SplitModeName = Literal["A", "B", "C", "search"]
 
 # Dropped parts of speech, as POS prefixes (a prefix matches every POS that starts with it).
@@ -206,9 +208,8 @@ class SynonymTable:
 def load_synonyms(path: str | Path) -> SynonymTable:
     """Read one group per line, terms tab-separated; ``#`` starts a comment, blank lines are skipped."""
     groups: list[tuple[str, ...]] = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        line = line.split("#", 1)[0]
-        terms = [unicodedata.normalize("NFKC", t).strip() for t in line.split("\t")]
+    for n, cells in tsv_lines(Path(path), inline_comments=True):
+        terms = [unicodedata.normalize("NFKC", t).strip() for t in cells]
         terms = list(dict.fromkeys(t for t in terms if t))
         if not terms:
             continue
