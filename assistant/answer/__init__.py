@@ -6,18 +6,11 @@ grouped by measure, each ending with a citation marker. One composer per :class:
 """
 
 from assistant.answer.context import Context
-from assistant.answer.planner import SEARCH_DEPTH, answer, answer_question
+from assistant.answer.planner import answer, answer_question
 from assistant.answer.question import Role, Turn
 from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Citation, Coverage, Occurrence
-from assistant.answer.select import (
-    MAX_GROUPS,
-    MAX_ITEMS,
-    MAX_ITEMS_PER_GROUP,
-    NEAR_DUPLICATE,
-    RELATIVE_CUT,
-    Headlines,
-    select_hits,
-)
+from assistant.answer.select import Headlines, select_hits
+from assistant.tuning import MAX_GROUPS, MAX_ITEMS, MAX_ITEMS_PER_GROUP, NEAR_DUPLICATE, RELATIVE_CUT, SEARCH_DEPTH
 
 __all__ = [
     "MAX_GROUPS",

@@ -17,15 +17,8 @@ from assistant.domain.corpus import Corpus
 from assistant.domain.figures import Figure, Insights, Series, series_key
 from assistant.domain.model import Status
 from assistant.retrieval.search import Hit
+from assistant.tuning import CONFIDENT_LABEL, FIGURE_DEPTH, LABEL_WEIGHT, UNIT_WEIGHT
 
-# How many of the best hits may hold the figure: the right bullet ranked in the top 5 for every fact
-# question of ../shared/eval/answers_dev.jsonl; 10 leaves room without reaching unrelated measures.
-FIGURE_DEPTH = 10
-UNIT_WEIGHT = 1.0  # the counter asked for (何台) outweighs any ranking difference (fused scores are 0..1)
-LABEL_WEIGHT = 0.8  # the label's share of the question (「配信数」 over 「加入登録数」 in one bullet)
-# A figure is stated as the answer only when its counter is the one asked for or at least this share of
-# its label's character bigrams is in the question; otherwise the bullet is quoted instead.
-CONFIDENT_LABEL = 0.5
 # A figure qualified by one of these (「累計990台」) answers only a question that says it, and vice versa.
 QUALIFIERS = ("累計", "合計", "延べ", "平均")
 _DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{1,2}月|\d{1,2}日")

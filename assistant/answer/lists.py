@@ -7,11 +7,12 @@ from collections.abc import Sequence
 
 from assistant.answer.context import Context, Draft
 from assistant.answer.records import Answer, AnswerGroup
-from assistant.answer.select import MAX_ITEMS, is_elliptical
+from assistant.answer.select import is_elliptical
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
 from assistant.domain.model import Status
 from assistant.retrieval.search import Filters
+from assistant.tuning import MAX_ITEMS
 
 
 def _measure_order(ctx: Context, measure_ids: Sequence[str]) -> list[str]:

@@ -18,7 +18,7 @@ from assistant.answer.lists import compose_department, compose_new, compose_year
 from assistant.answer.quantities import compose_compare, compose_fact, compose_trend
 from assistant.answer.question import Intent, Question, Turn, has_topic, parse_question, strip_years_and_departments
 from assistant.answer.records import Answer, Coverage
-from assistant.answer.select import MAX_ITEMS, Headlines
+from assistant.answer.select import Headlines
 from assistant.answer.topic import compose_not_found, compose_responsible, compose_topic, topic_groups
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
@@ -27,8 +27,7 @@ from assistant.domain.notices import Notice
 from assistant.retrieval.relevance import Gate
 from assistant.retrieval.search import Filters, Ranking, Searcher, SearchResult
 from assistant.retrieval.vocabulary import TermCheck, Vocabulary
-
-SEARCH_DEPTH = 20
+from assistant.tuning import MAX_ITEMS, SEARCH_DEPTH
 
 Composer = Callable[[Context, Draft], Answer]
 COMPOSERS: dict[Intent, Composer] = {

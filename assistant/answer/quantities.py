@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from assistant.answer.context import Context, Draft
 from assistant.answer.facts import (
-    FIGURE_DEPTH,
     FigureMatch,
     dated_hit,
     figure_text,
@@ -29,6 +28,7 @@ from assistant.domain.corpus import year_range_label
 from assistant.domain.figures import Figure, Series
 from assistant.domain.model import Status, wareki_label
 from assistant.retrieval.search import Filters, Hit
+from assistant.tuning import FIGURE_DEPTH, TOPIC_MEASURES
 
 
 def _subject(topic: str, figure: Figure) -> str:
@@ -39,11 +39,6 @@ def _subject(topic: str, figure: Figure) -> str:
     if label_share(topic, label) == 1.0:
         return label  # 「街路灯」 + 「街路灯新規設置件数」: the label says it all
     return f"{topic}の{label}"
-
-
-# The measures a figure may come from: those of the best hits of the question in any year. Three measures
-# hold the right one for every fact and compare question of both answer files.
-TOPIC_MEASURES = 3
 
 
 def on_topic(ctx: Context, draft: Draft, hits: Sequence[Hit]) -> list[Hit]:

@@ -19,18 +19,14 @@ from assistant.domain.figures import UNITS
 from assistant.domain.model import Status
 from assistant.domain.normalize import bigrams, jaccard
 from assistant.retrieval.search import Hit
-
-MAX_GROUPS = 3
-MAX_ITEMS_PER_GROUP = 4
-MAX_ITEMS = 8
-# Two bullets whose character bigrams overlap this much say the same thing in other words
-# (「振り込め詐欺防止チラシ…配布」 / 「振込詐欺防止チラシ…掲示」): the answer shows the better-ranked one.
-NEAR_DUPLICATE = 0.5
-# A hit joins the answer when its fused score is within this fraction of the best one: the fused score
-# is normalised per question, so this is relative to the best evidence, not an absolute cut.
-RELATIVE_CUT = 0.75
-# A noun run of the description shorter than this (人, 防止, 啓発) names no particular activity.
-MIN_HEADLINE_CHARS = 4
+from assistant.tuning import (
+    MAX_GROUPS,
+    MAX_ITEMS,
+    MAX_ITEMS_PER_GROUP,
+    MIN_HEADLINE_CHARS,
+    NEAR_DUPLICATE,
+    RELATIVE_CUT,
+)
 
 _FIGURE = re.compile(rf"約?\d[\d,.]*\s*(?:{'|'.join(UNITS)})?")
 _VENUE = re.compile(r"^(?P<venue>.+?)(にて|に|で)[、,]?(?P<rest>.*)$")

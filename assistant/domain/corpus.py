@@ -13,6 +13,7 @@ from functools import cached_property
 
 from assistant.domain.model import ActivityBullet, Measure, Report, Section, wareki_label
 from assistant.domain.normalize import Corrections, bigrams, display_name, jaccard, normalize_text
+from assistant.tuning import NEAR_SAME
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,6 @@ def year_range_label(years: list[int]) -> str:
         else:
             labels.append(f"{first.removesuffix('年度')}〜{last[2:]}")
     return "、".join(labels)
-
-
-NEAR_SAME = 0.8  # character-bigram Jaccard above which two wordings are one activity
 
 
 def _comparable(text: str) -> str:

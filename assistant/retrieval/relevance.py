@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.domain.normalize import tsv_lines
-
-WEIGHTS = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05)
+from assistant.tuning import WEIGHTS
 
 
 @dataclass(frozen=True)

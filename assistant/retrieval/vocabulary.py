@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from assistant.retrieval.tokenize import SynonymTable, expand_query
+from assistant.tuning import RARE_SHARE
 
 # Nouns that name no topic of their own in a question about these reports: the reports' whole domain
 # (防犯), kinds of action (対策, 取組み, 防止), the city, and words of asking. Chosen by reading the content
@@ -24,9 +25,6 @@ GENERIC_NOUNS = frozenset(
         "被害", "安全", "安心", "取り組む", "様子", "支援", "整備", "推進", "とき", "時", "場合", "本当", "全部",
     }
 )  # fmt: skip
-# A noun used by at most this share of the indexed passages names something specific the reports cover
-# (刺股: 6 of 383 passages, 空き家: 14); 防犯 (241) or 学校 (95) do not.
-RARE_SHARE = 0.05
 
 
 @dataclass(frozen=True)

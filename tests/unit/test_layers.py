@@ -7,8 +7,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
-# Lowest first. config is read by every layer and reads none.
-ORDER = ("config", "domain", "ingest", "retrieval", "answer", "pipeline", "service", "feedback", "api", "cli")
+# Lowest first. config (settings) and tuning (measured constants) are read by every layer and read none.
+ORDER = ("config", "tuning", "domain", "ingest", "retrieval", "answer", "pipeline", "service", "feedback", "api", "cli")
 TOP = ("__init__", "__main__")  # the package's lazy public surface and `python -m assistant`: above everything
 
 
