@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from assistant.answer import Answer, AnswerGroup, Coverage
 from assistant.answer.question import Intent, Role
@@ -14,11 +14,22 @@ from assistant.config import default
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
 from assistant.domain.figures import Series, format_value
-from assistant.domain.model import SourceRef, fiscal_year_label
+from assistant.domain.model import SourceRef, Status, fiscal_year_label
 from assistant.domain.notices import Notice
 from assistant.domain.view import bullet_view
 from assistant.feedback.schemas import FeedbackOptionsOut
 from assistant.retrieval.search import Filters, Hit, SearchResult
+
+
+class StatusOut(BaseModel):
+    """A record with a status: its Japanese label, and the code programs compare."""
+
+    status: str = Field(description="実績 (done), 予定 (planned) or 実施中 (current year, plans included)")
+
+    @computed_field(description="actual | planned | current: the status for programs")  # type: ignore[prop-decorator]
+    @property
+    def status_code(self) -> str:
+        return Status(self.status).code
 
 
 class SourceOut(BaseModel):
@@ -35,7 +46,7 @@ def source_out(ref: SourceRef) -> SourceOut:
     return SourceOut.model_validate(ref)
 
 
-class HitOut(BaseModel):
+class HitOut(StatusOut):
     model_config = ConfigDict(from_attributes=True)  # built from a BulletView and its hit
 
     rank: int
@@ -50,7 +61,6 @@ class HitOut(BaseModel):
     fiscal_year_label: str = Field(description="令和5年度（2023年度）")
     fiscal_years: list[int] = Field(description="every year this exact text was reported for the measure")
     years_label: str = Field(description="令和4〜6年度")
-    status: str = Field(description="実績 (done), 予定 (planned) or 実施中 (current year, plans included)")
     text: str = Field(description="verbatim bullet text")
     source: SourceOut
 
@@ -138,16 +148,15 @@ class SearchRequest(BaseModel):
 # ---- ask ---------------------------------------------------------------------------------------
 
 
-class OccurrenceOut(BaseModel):
+class OccurrenceOut(StatusOut):
     model_config = ConfigDict(from_attributes=True)
 
     fiscal_year: int
     fiscal_year_label: str
-    status: str
     source: SourceOut
 
 
-class CitationOut(BaseModel):
+class CitationOut(StatusOut):
     model_config = ConfigDict(from_attributes=True)  # built from an answer's Citation
 
     number: int
@@ -160,7 +169,6 @@ class CitationOut(BaseModel):
     fiscal_year_label: str
     fiscal_years: list[int]
     years_label: str
-    status: str
     text: str = Field(
         description="the bullet as displayed: verbatim, extraction typos corrected (data/corrections.tsv)"
     )
@@ -170,10 +178,9 @@ class CitationOut(BaseModel):
     bullet_ids: list[int] = Field(default=[], description="the bullets quoted, oldest first")
 
 
-class AnswerItemOut(BaseModel):
+class AnswerItemOut(StatusOut):
     text: str
     years_label: str
-    status: str
     citation: int
 
 
@@ -315,11 +322,10 @@ class MeasuresResponse(BaseModel):
     sections: list[SectionOut]
 
 
-class BulletOut(BaseModel):
+class BulletOut(StatusOut):
     bullet_id: int
     text: str
     department: str
-    status: str
     new: bool = Field(description="not in the previous reported year of this measure (derived, see README)")
     new_in_report: bool | None = Field(
         default=None, description="underlined as new in the report itself (PDF/xlsx); null where it cannot say"

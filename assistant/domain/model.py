@@ -69,6 +69,14 @@ class Status(StrEnum):
     PLANNED = "予定"  # a column that includes plans (実施予定を含む) and the text says 予定
     CURRENT = "実施中"  # a plans-including column whose text states no plan: ongoing in the report's year
 
+    @property
+    def code(self) -> str:
+        """The status for programs (the browser, exports read by scripts); the value is its Japanese label."""
+        return _STATUS_CODES[self]
+
+
+_STATUS_CODES = {Status.ACTUAL: "actual", Status.PLANNED: "planned", Status.CURRENT: "current"}
+
 
 @dataclass(frozen=True)
 class SourceRef:

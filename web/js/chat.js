@@ -130,7 +130,7 @@ function renderGroups(groups, prefix) {
     }
     const items = g.items.map((it) => {
       const years = el('span', { class: 'item-years', text: `（${it.years_label}）` });
-      return el('li', {}, el('span', { text: it.text }), years, statusBadge(it.status), citeButton(prefix, it.citation));
+      return el('li', {}, el('span', { text: it.text }), years, statusBadge(it), citeButton(prefix, it.citation));
     });
     const dept = g.departments.length ? el('p', { class: 'dept', text: `担当：${g.departments.join('・')}` }) : null;
     out.push(el('section', { class: 'group' }, el('h3', { text: g.measure }), dept, el('ul', {}, ...items)));
@@ -164,7 +164,7 @@ function renderAnswer(data, n) {
 
 function sourceCard(c, prefix) {
   const row = (term, ...value) => [el('dt', { text: term }), el('dd', {}, ...value)];
-  const years = [el('span', { class: 'card-year', text: c.fiscal_year_label }), statusBadge(c.status)];
+  const years = [el('span', { class: 'card-year', text: c.fiscal_year_label }), statusBadge(c)];
   if (c.fiscal_years.length > 1) years.push(el('span', { class: 'card-years', text: `（${c.years_label}に記載）` }));
   const sources = [el('code', { text: c.source.label })];
   if (c.occurrences.length > 1) {

@@ -33,8 +33,9 @@ export function badge(kind, text) {
   return el('span', { class: `badge badge-${kind}`, text });
 }
 
-export function statusBadge(status) {
-  if (status === '予定') return badge('plan', '予定');
-  if (status === '実施中') return badge('current', '実施中');
+// A record's status by its code (/api: status_code), shown with the server's label (status).
+export function statusBadge(record) {
+  if (record.status_code === 'planned') return badge('plan', record.status);
+  if (record.status_code === 'current') return badge('current', record.status);
   return null;
 }

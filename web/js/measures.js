@@ -77,7 +77,7 @@ function yearColumn(y, m) {
   for (const [dept, bullets] of byDept) {
     if (dept) col.append(el('p', { class: 'bullet-dept', text: `【${dept}】` }));
     const items = bullets.map((b) =>
-      el('li', {}, el('span', { text: b.text }), statusBadge(b.status), b.new ? badge('new', '新規') : null),
+      el('li', {}, el('span', { text: b.text }), statusBadge(b), b.new ? badge('new', '新規') : null),
     );
     col.append(el('ul', {}, ...items));
   }
