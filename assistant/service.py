@@ -52,7 +52,7 @@ class Assistant:
 
 
 def make_tokenizer(settings: Settings) -> SudachiTokenizer:
-    return SudachiTokenizer(mode=settings.sudachi_mode)  # type: ignore[arg-type]
+    return SudachiTokenizer(mode=settings.sudachi_mode)
 
 
 def query_data_file(settings: Settings, index: SearchIndex, name: str) -> Path:
@@ -146,8 +146,8 @@ def make_vocabulary(index: SearchIndex, tokenizer: SudachiTokenizer, synonyms: S
     """The words the index uses, from the BM25 index itself (no second pass over the passages)."""
     bm25 = index.bm25
     return Vocabulary.from_bm25(
-        bm25.vocab_dict,  # type: ignore[attr-defined]
-        bm25.scores["indptr"],  # type: ignore[attr-defined]
+        bm25.vocab_dict,
+        bm25.scores["indptr"],
         len(index.corpus.bullets),
         tokenizer.nouns,
         tokenizer,

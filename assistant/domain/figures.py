@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assistant.domain.corpus import Corpus, new_bullet_ids
-from assistant.domain.model import Status
+from assistant.domain.model import ERA_NAMES, Status
 
 UNITS = (
     "km",
@@ -43,7 +43,7 @@ _FIGURE = re.compile(rf"(約)?(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)\s*(?:[(（]
 _DELIMITERS = "、。,，/／「」:：\n"
 _OPEN, _CLOSE = "(（", ")）"
 _RATE_BEFORE = re.compile(r"(週|月に|年に|毎月|毎週|毎年)$")
-_ERA_PHRASE = re.compile(r"(明治|大正|昭和|平成|令和|R|H)\s*(元|\d{1,2})\s*年度?(から|まで|末)?")
+_ERA_PHRASE = re.compile(rf"({ERA_NAMES}|R|H)\s*(元|\d{{1,2}})\s*年度?(から|まで|末)?")
 _TRAILING_PARTICLES = re.compile(
     r"(として|とした|により|において|にて|では|には|への|から|まで|を|に|は|が|で|と|の|へ)+$"
 )

@@ -18,7 +18,9 @@ from enum import StrEnum
 ERAS: dict[str, int] = {"明治": 1868, "大正": 1912, "昭和": 1926, "平成": 1989, "令和": 2019}
 ERA_ABBREVIATIONS: dict[str, str] = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
 
-_ERA_YEAR = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年")
+# The era names as a regular-expression alternation, for every reader of 和暦 in text (query.py, figures.py).
+ERA_NAMES = "|".join(ERAS)
+_ERA_YEAR = re.compile(rf"({ERA_NAMES})\s*(元|\d{{1,2}})\s*年")
 
 
 def era_to_western(era: str, year: int) -> int:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -73,14 +74,35 @@ class Manifest:
         return cls(**json.loads(text))
 
 
+class LexicalIndex(Protocol):
+    """What the searcher uses of a bm25s.BM25 (an untyped library): scores per token list, and its vocabulary and
+    score matrix (per term, the passages that use it)."""
+
+    vocab_dict: dict[str, int]
+    scores: dict[str, Any]
+
+    def get_scores(self, query_tokens_single: list[str]) -> Any: ...
+
+
+class VectorIndex(Protocol):
+    """What the searcher uses of a faiss.IndexFlatIP (an untyped library)."""
+
+    ntotal: int
+    d: int
+
+    def search(self, x: np.ndarray, k: int, *, params: Any = None) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def get_xb(self) -> Any: ...
+
+
 @dataclass(frozen=True)
 class SearchIndex:
     """What the searcher needs, loaded once and shared read-only across threads."""
 
     corpus: Corpus
     manifest: Manifest
-    bm25: object  # bm25s.BM25
-    vectors: object  # faiss.Index
+    bm25: LexicalIndex
+    vectors: VectorIndex
     path: Path
 
 
@@ -423,4 +445,5 @@ def load_index(index_dir: Path, embedder_name: str) -> SearchIndex:
                 f"index build {build} is inconsistent: {what} {got} != {expected} in the manifest; "
                 "run `assistant ingest --force`"
             )
-    return SearchIndex(corpus=corpus, manifest=manifest, bm25=retriever, vectors=vectors, path=build)
+    # faiss's own stubs leave out the flat index's get_xb(), which the searcher uses: the protocol states it.
+    return SearchIndex(corpus=corpus, manifest=manifest, bm25=retriever, vectors=cast(VectorIndex, vectors), path=build)

@@ -11,9 +11,9 @@ import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass
 
-from assistant.domain.model import ERA_ABBREVIATIONS, era_to_western
+from assistant.domain.model import ERA_ABBREVIATIONS, ERA_NAMES, era_to_western
 
-_ERA_NAMES = "明治|大正|昭和|平成|令和"
+_ERA_NAMES = ERA_NAMES
 _NUM = r"(元|\d{1,2})"
 # 令和4〜6年度 / 令和4年度から6年度 / 令和4年度～令和6年度
 _ERA_RANGE = re.compile(

@@ -157,7 +157,7 @@ class Searcher:
         import faiss
 
         flat = index.vectors
-        self._vectors = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)  # type: ignore[attr-defined]
+        self._vectors = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
         members: list[list[int]] = [[] for _ in group_ids]
         for i, g in enumerate(self._group_of):
             members[g].append(i)
@@ -224,7 +224,7 @@ class Searcher:
         tokens = self.tokenizer(expanded)
         if not tokens:
             return np.zeros(len(self.corpus.bullets), dtype=np.float32)
-        return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+        return np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
 
     def query_vector(self, question: str) -> np.ndarray:
         """The question embedded with the synonym table's expansion, as BM25 sees it: e5 does not know that
@@ -249,9 +249,9 @@ class Searcher:
         if keep is not None:
             bits = np.packbits(keep, bitorder="little")
             selector = faiss.IDSelectorBitmap(len(keep), faiss.swig_ptr(bits))
-            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]  # SWIG keyword, not in its stubs
-        k = min(k, index.ntotal)  # type: ignore[attr-defined]
-        scores, ids = index.search(qvec, k, params=params)  # type: ignore[attr-defined]
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]  # a SWIG keyword its stubs omit
+        k = min(k, index.ntotal)
+        scores, ids = index.search(qvec, k, params=params)
         valid = ids[0] >= 0
         return ids[0][valid], scores[0][valid]
 
