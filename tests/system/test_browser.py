@@ -338,8 +338,17 @@ def test_chart_from_a_stubbed_series(ui: Session) -> None:
         body["series"] = series
         route.fulfill(response=response, json=body)
 
+    def options_without_years(route: Route) -> None:
+        # As if /api/options had not answered yet when the page opened at the measure: the chart's year labels
+        # must come with the measure itself.
+        response = route.fetch()
+        body = response.json()
+        body["years"], body["year_labels"] = [], []
+        route.fulfill(response=response, json=body)
+
     _, overview = _get_json(f"{ui.origin}/api/measures")
     measure_id = next(m["measure_id"] for s in overview["sections"] for m in s["measures"] if m["name"] == COCO_MEASURE)
+    page.route(re.compile(r"/api/options$"), options_without_years)
     page.route(re.compile(r"/api/measures/[^/?]+$"), stub)
     ui.open(f"/#/measures/{measure_id}")
     charts = page.locator("#view-measure svg.chart")

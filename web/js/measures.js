@@ -48,6 +48,9 @@ export async function showMeasure(id) {
     showError(e.message);
     return;
   }
+  // Every year of the timeline with its label, gaps included: the charts below need them even when the page was
+  // opened at this measure, before /api/options has answered.
+  for (const y of m.years) state.yearLabels.set(y.fiscal_year, y.fiscal_year_label);
   heading.textContent = m.name;
   box.append(
     el('p', { class: 'meta', text: `分野：${m.section}` }),
