@@ -3,10 +3,9 @@
 // Nothing is sent until the user presses a button; what is sent is listed in the notice beside the buttons.
 // Whether the feature is on, the comment limit and the notice come from /api/options (ASSISTANT_FEEDBACK=off
 // turns the buttons off). Text from the server or the user is put into the page as text only.
-'use strict';
+import { el } from './js/dom.js';
 
 (() => {
-  const COVERAGES = ['direct', 'related', 'none', 'out_of_scope'];
   const MAX_IDS = 50;
   let options = null; // a promise of the feedback part of /api/options
 
@@ -23,28 +22,6 @@
     return options;
   }
 
-  function el(tag, attrs = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === 'class') node.className = v;
-      else if (k === 'text') node.textContent = v;
-      else node.setAttribute(k, v === true ? '' : String(v));
-    }
-    node.append(...children.filter((c) => c !== null && c !== undefined));
-    return node;
-  }
-
-  // The answer's coverage: the response's own field when the server sends it; else from `found`. A
-  // not-found answer that names years or conditions is in scope with nothing matching (none); any other
-  // not-found answer was judged outside the reports' scope (out_of_scope).
-  function coverageOf(data) {
-    if (COVERAGES.includes(data.coverage)) return data.coverage;
-    if (data.found) return 'direct';
-    const f = data.filters || {};
-    const narrowed = (data.unknown_years || []).length || (f.years || []).length || (f.departments || []).length;
-    return narrowed ? 'none' : 'out_of_scope';
-  }
 
   function payload(data, rating, comment) {
     const citations = data.citations || [];
@@ -53,7 +30,7 @@
     return {
       question: data.question,
       resolved_question: data.resolved_question || data.question,
-      coverage: coverageOf(data),
+      coverage: data.coverage,
       rating,
       comment,
       bullet_ids: bullets,
@@ -138,5 +115,5 @@
     if (on) article.append(box(data, opts, ++boxes));
   }
 
-  window.bouhanFeedback = { attach, coverageOf };
+  window.bouhanFeedback = { attach };
 })();

@@ -1,27 +1,15 @@
 // The staff review page. Asks for the staff token and sends it as `Authorization: Bearer` on every
 // /api/staff call; keeps it in sessionStorage at most (gone when the tab closes), never in a cookie.
 // Questions, comments and notes are user text: they go into the page as text (textContent), never as HTML.
-'use strict';
+import { $, el } from '/static/js/dom.js';
 
 (() => {
-  const $ = (id) => document.getElementById(id);
   const TOKEN_KEY = 'bouhan-staff-token';
   const PAGE = 50;
   const RATING = { helpful: 'はい', not_helpful: 'いいえ' };
   const COVERAGE = { direct: '回答あり', related: '関連する取組みのみ', none: '該当なし', out_of_scope: '対象外' };
   const state = { token: sessionStorage.getItem(TOKEN_KEY) || '', names: new Map(), lists: {} };
 
-  function el(tag, attrs = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === 'class') node.className = v;
-      else if (k === 'text') node.textContent = v;
-      else node.setAttribute(k, v === true ? '' : String(v));
-    }
-    node.append(...children.filter((c) => c !== null && c !== undefined));
-    return node;
-  }
 
   function showError(message) {
     $('alert').textContent = message;
