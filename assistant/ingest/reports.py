@@ -9,7 +9,7 @@ from assistant.domain.corpus import Corpus
 from assistant.domain.model import ActivityBullet, Report
 from assistant.domain.normalize import Corrections, normalize_text
 from assistant.ingest.parse import ParseError, parse_table
-from assistant.ingest.readers import REPORT_SUFFIXES, read_table
+from assistant.ingest.readers import REPORT_SUFFIXES, is_report, read_table
 
 
 def read_report(path: Path, corrections: Corrections, name: str | None = None) -> Report:
@@ -31,7 +31,7 @@ def report_paths(data_dir: Path) -> list[Path]:
     return sorted(
         p
         for p in data_dir.iterdir()
-        if p.suffix.lower() in REPORT_SUFFIXES and p.is_file() and not p.name.startswith(("~$", "."))
+        if is_report(p) and p.is_file() and not p.name.startswith(("~$", "."))
     )
 
 
