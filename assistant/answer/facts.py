@@ -38,12 +38,9 @@ def label_share(label: str, question: str) -> float:
 
 def match_figure(question: str, quantity: Quantity, hits: Sequence[Hit], insights: Insights) -> FigureMatch | None:
     """The figure of the top hits that best answers a fact question, or None when none has a figure."""
-    by_bullet: dict[int, list[Figure]] = {}
-    for f in insights.figures:
-        by_bullet.setdefault(f.bullet_id, []).append(f)
     best: FigureMatch | None = None
     for h in hits[:FIGURE_DEPTH]:
-        for f in by_bullet.get(h.bullet_id, ()):
+        for f in insights.by_bullet.get(h.bullet_id, ()):
             unit_ok = f.unit in quantity.units
             if quantity.units and not unit_ok:
                 continue

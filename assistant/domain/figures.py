@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from assistant.domain.corpus import Corpus, new_bullet_ids
 from assistant.domain.model import ERA_NAMES, Status
@@ -246,3 +247,11 @@ class Insights:
 
     def series_for(self, measure_id: str) -> list[Series]:
         return [s for s in self.series if s.measure_id == measure_id]
+
+    @cached_property
+    def by_bullet(self) -> dict[int, tuple[Figure, ...]]:
+        """The figures of each bullet, built once (every fact question looks up its hits' figures)."""
+        out: dict[int, list[Figure]] = {}
+        for f in self.figures:
+            out.setdefault(f.bullet_id, []).append(f)
+        return {i: tuple(fs) for i, fs in out.items()}
