@@ -209,7 +209,9 @@ def compose_compare(ctx: Context, draft: Draft) -> Answer:
     return draft.done("".join(sentences), groups, series=chart, series_citations=numbers)
 
 
-def trend_summary(series: Series) -> str:
+def trend_summary(series: Series, first_citation: int, last_citation: int) -> str:
+    """「パトロール回数は、平成29年度の589回[1]から令和5年度の203回[4]へと減っています。」: the answer to
+    「増えている？」 or 「推移は？」 in one sentence, each figure cited."""
     first, last = series.points[0], series.points[-1]
     if last.value > first.value:
         direction = "増えています"
@@ -224,24 +226,26 @@ def trend_summary(series: Series) -> str:
         last_year=wareki_label(last.fiscal_year),
         last=figure_text(last),
         direction=direction,
+        a=first_citation,
+        b=last_citation,
     )
 
 
 def compose_trend(ctx: Context, draft: Draft) -> Answer:
-    """Figures by year, oldest first, each a verbatim bullet with its citation, and a one-line summary."""
+    """The direction of a figure over the years in the lead, then every year's bullet, oldest first, cited."""
     q = draft.question
     series = pick_series(q.resolved, draft.result.hits, ctx.insights, q.text if q.resolved != q.text else "")
     if series is None:
         return compose_topic(ctx, draft)
     items = [draft.book.item([p.bullet_id]) for p in series.points]
     group = draft.book.group(series.measure_id, items)
-    lead = msg.LEAD_TREND.format(topic=draft.question.topic, label=series.label, unit=series.unit)
+    # The direction first (it answers 「増えている？」), then the table of years below.
+    lead = msg.TREND_FIRST.format(summary=trend_summary(series, items[0].citation, items[-1].citation))
     gaps = [
         y
         for y in range(series.points[0].fiscal_year, series.points[-1].fiscal_year)
         if y not in ctx.corpus.fiscal_years
     ]
-    draft.notes.append(trend_summary(series))
     if gaps:
         draft.notes.append(msg.TREND_GAPS.format(years=year_range_label(gaps)))
     numbers = (tuple(i.citation for i in items),)

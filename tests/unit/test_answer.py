@@ -168,6 +168,8 @@ def test_trend_question_answers_with_a_series(searcher: Searcher, insights: Insi
     assert [p.fiscal_year for p in s.points] == [2017, 2018, 2022, 2023]
     assert [c.fiscal_year for c in a.citations] == [2017, 2018, 2022, 2023]  # oldest first, one per year
     assert "589回" in a.text and "203回" in a.text and "減っています" in a.text
+    # The first sentence answers 「増えた？減った？」, each figure cited by the bullet that states it.
+    assert a.lead.startswith("パトロール回数は、平成29年度の589回[1]から令和5年度の203回[4]へと減っています。")
     assert any("令和元〜3年度" in n for n in a.notes)  # the gap years are named, not hidden
     assert a.series_citations == ((1, 2, 3, 4),)
 
