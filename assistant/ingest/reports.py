@@ -28,11 +28,7 @@ def report_paths(data_dir: Path) -> list[Path]:
     # data/ has no reports (and a good index still serves: service.py).
     if not data_dir.is_dir():
         return []
-    return sorted(
-        p
-        for p in data_dir.iterdir()
-        if is_report(p) and p.is_file() and not p.name.startswith(("~$", "."))
-    )
+    return sorted(p for p in data_dir.iterdir() if is_report(p) and p.is_file() and not p.name.startswith(("~$", ".")))
 
 
 def load_reports(paths: list[Path], corrections: Corrections) -> list[Report]:
