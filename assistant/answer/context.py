@@ -6,15 +6,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer.cite import CitationBook
+from assistant.answer.claims import Claim
 from assistant.answer.question import Intent, Question
 from assistant.answer.records import Answer, AnswerGroup, Coverage
+from assistant.answer.render import render
 from assistant.answer.select import Headlines
 from assistant.domain.corpus import Corpus
 from assistant.domain.figures import Insights, Series
 from assistant.domain.normalize import Corrections
 from assistant.retrieval.relevance import Gate
 from assistant.retrieval.search import Searcher, SearchResult
+from assistant.retrieval.tokenize import Morph, SudachiTokenizer
 from assistant.retrieval.vocabulary import Vocabulary
+
+_SHARED: list[SudachiTokenizer] = []  # the analyser of a context whose searcher has no Sudachi tokenizer
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,15 @@ class Context:
     def book(self) -> CitationBook:
         return CitationBook(self.corpus, self.corrections)
 
+    def morphemes(self, text: str) -> list[Morph]:
+        """Sudachi morphemes of ``text``, from the searcher's tokenizer (one dictionary per process)."""
+        tokenizer = self.searcher.tokenizer
+        if isinstance(tokenizer, SudachiTokenizer):
+            return tokenizer.morphemes(text)
+        if not _SHARED:
+            _SHARED.append(SudachiTokenizer())
+        return _SHARED[0].morphemes(text)
+
 
 @dataclass
 class Draft:
@@ -48,7 +62,7 @@ class Draft:
 
     def done(
         self,
-        lead: str,
+        lead: str | Sequence[Claim],
         groups: Sequence[AnswerGroup] = (),
         *,
         coverage: Coverage = Coverage.DIRECT,
@@ -60,6 +74,8 @@ class Draft:
         absent_terms: Sequence[str] = (),
     ) -> Answer:
         q = self.question
+        if not isinstance(lead, str):
+            lead = render(lead)
         return Answer(
             question=q.text,
             resolved_question=q.resolved,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.answer.claims import DepartmentMeasures
 from assistant.answer.context import Context, Draft
+from assistant.answer.naming import phrase_of
 from assistant.answer.records import Answer, AnswerGroup
 from assistant.answer.select import is_elliptical
 from assistant.domain import messages as msg
@@ -13,6 +15,9 @@ from assistant.domain.corpus import year_range_label
 from assistant.domain.model import Status
 from assistant.retrieval.search import Filters
 from assistant.tuning import MAX_ITEMS
+
+# Measures or activities a department's lead names before the list: three read in one breath.
+LEAD_NAMES = 3
 
 
 def _measure_order(ctx: Context, measure_ids: Sequence[str]) -> list[str]:
@@ -32,9 +37,9 @@ def _latest_activity(ctx: Context, ids: Sequence[int]) -> list[int]:
     return same_year[:1] or [newest]
 
 
-def compose_department(ctx: Context, draft: Draft) -> Answer:
-    """Every measure of the department named, grouped by section, each with its latest activity."""
-    department = draft.question.departments[0]
+def _department_bullets(ctx: Context, department: str) -> dict[str, list[int]]:
+    """Per measure, the bullets of the department's block (【学務課】), or every bullet of a measure that names
+    the department but writes no blocks."""
     keep = ctx.searcher.mask(Filters(departments=(department,)))
     listed = {m.measure_id for m in ctx.corpus.measures if department in m.departments}
     by_measure: dict[str, list[int]] = {}
@@ -45,20 +50,50 @@ def compose_department(ctx: Context, draft: Draft) -> Answer:
     for i, b in enumerate(ctx.corpus.bullets):
         if (b.measure_id in listed and b.measure_id not in by_measure) or (b.measure_id in listed and not b.department):
             by_measure.setdefault(b.measure_id, []).append(i)
+    return by_measure
+
+
+def _latest_year_activities(ctx: Context, ids: Sequence[int]) -> list[int]:
+    """Every readable bullet of the newest year reported as done (plans only when nothing is done)."""
+    corpus = ctx.corpus
+    readable = [i for i in ids if not is_elliptical(corpus.bullets[i].text)] or list(ids)
+    done = [i for i in readable if corpus.bullets[i].status is Status.ACTUAL] or readable
+    year = max(corpus.bullets[i].fiscal_year for i in done)
+    return [i for i in done if corpus.bullets[i].fiscal_year == year][:MAX_ITEMS]
+
+
+def compose_department(ctx: Context, draft: Draft) -> Answer:
+    """Every measure of the department named, grouped by section. A department of one measure (学務課 in
+    学校等における安全対策) lists every activity of its block and names them in the lead; one of several
+    measures names its measures and shows each one's latest activity."""
+    department = draft.question.departments[0]
+    by_measure = _department_bullets(ctx, department)
     if not by_measure:
         return draft.done(msg.DEPARTMENT_NONE.format(department=department))
     groups: list[AnswerGroup] = []
-    for mid in _measure_order(ctx, list(by_measure)):
-        items = [draft.book.item([i]) for i in _latest_activity(ctx, by_measure[mid])]
+    order = _measure_order(ctx, list(by_measure))
+    single = len(order) == 1
+    for mid in order:
+        ids = _latest_year_activities(ctx, by_measure[mid]) if single else _latest_activity(ctx, by_measure[mid])
+        items = [draft.book.item([i]) for i in ids]
         groups.append(draft.book.group(mid, items, section=ctx.corpus.measure(mid).section_path))
-    lead = msg.DEPARTMENT_LIST.format(department=department)
-    return draft.done(lead, groups)
+    if single:
+        named = [(phrase_of(ctx, draft.book.citations[i.citation - 1].bullet_ids[-1]), i.citation)
+                 for i in groups[0].items]  # fmt: skip
+        named = list({name: n for name, n in reversed(named)}.items())[::-1]
+    else:
+        named = [(g.measure, g.items[0].citation) for g in groups]
+    shown = named[:LEAD_NAMES]
+    claim = DepartmentMeasures(
+        department, tuple(n for n, _ in shown), tuple(c for _, c in shown), more=len(named) > len(shown)
+    )
+    return draft.done([claim], groups)
 
 
 def compose_year_list(ctx: Context, draft: Draft) -> Answer:
     """Everything reported for the years asked, one or two activities a measure; plans only when asked."""
     years = draft.result.filters.years
-    planned_only = "予定" in draft.question.text
+    planned_only = draft.question.planned
     keep = ctx.searcher.mask(draft.result.filters)
     by_measure: dict[str, list[int]] = {}
     for i, b in enumerate(ctx.corpus.bullets):

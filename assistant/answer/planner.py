@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.answer.claims import Absent, Claim
 from assistant.answer.context import Context, Draft
 from assistant.answer.lists import compose_department, compose_new, compose_year_list
 from assistant.answer.quantities import compose_compare, compose_fact, compose_trend
-from assistant.answer.question import Intent, Question, Turn, has_topic, parse_question, strip_years_and_departments
+from assistant.answer.question import Intent, Question, Turn, absence_words, parse_question
 from assistant.answer.records import Answer, Coverage
+from assistant.answer.render import render
 from assistant.answer.select import Headlines
 from assistant.answer.topic import compose_not_found, compose_responsible, compose_topic, topic_groups
 from assistant.domain import messages as msg
@@ -61,7 +63,7 @@ def read(
     ctx: Context, text: str, history: Sequence[Turn], filters: Filters | None, *, elliptical: bool = False
 ) -> Reading:
     corpus = ctx.corpus
-    q = parse_question(text, history, corpus.fiscal_years, corpus.departments, elliptical=elliptical)
+    q = parse_question(text, history, corpus.fiscal_years, corpus.departments, ctx.morphemes, elliptical=elliptical)
     result = ctx.searcher.search(q.resolved, top_k=SEARCH_DEPTH, filters=filters)
     accepted = ctx.gate.accepts(result.best_cosine, result.best_bm25) if ctx.gate else bool(result.hits)
     return Reading(q, result, _terms(ctx, q), accepted)
@@ -119,28 +121,28 @@ def answer_question(
 
 
 def _terms(ctx: Context, q: Question) -> TermCheck:
+    """Which of the question's topic words the reports use; incidental words (本当, 近所) are no evidence."""
     if ctx.vocabulary is None:
         return TermCheck((), (), ())
-    return ctx.vocabulary.check(strip_years_and_departments(q.resolved, ctx.corpus.departments))
+    return ctx.vocabulary.check("、".join(absence_words(q.words)))
 
 
 def _absent(ctx: Context, draft: Draft, check: TermCheck, accepted: bool, statistics: bool = False) -> Answer:
     """The reports do not mention it: say so first; related activities may follow, labelled as related."""
-    sentences = []
-    if check.missing and not statistics:
-        sentences.append(msg.ABSENT.format(terms="」「".join(check.missing)))
-    if statistics:
-        sentences.append(msg.STATISTICS)
+    # One word is named: the most specific missing one, the longest as a reader sees it.
+    word = max(check.missing, key=len) if check.missing and not statistics else ""
+    claims: list[Claim] = [Absent(word, statistics)] if word or statistics else []
     related = topic_groups(ctx, draft, draft.result.hits, headline=False) if accepted and check.present else []
+    lead = render(claims)
     if related:
-        sentences.append(msg.RELATED_INTRO)
-        return draft.done("".join(sentences), related=related, coverage=Coverage.RELATED,
-                          absent_terms=check.missing)  # fmt: skip
+        return draft.done(lead + msg.RELATED_INTRO, related=related, coverage=Coverage.RELATED,
+                          absent_terms=(word,) if word else ())  # fmt: skip
     draft.notes.extend([msg.SCOPE.format(years=year_range_label(list(ctx.corpus.fiscal_years))), msg.TRY_EXAMPLES])
     coverage = Coverage.NONE if accepted or statistics else Coverage.OUT_OF_SCOPE
     return draft.done(
-        "".join(sentences), coverage=coverage, suggestions=msg.EXAMPLE_QUESTIONS[:3], absent_terms=check.missing
-    )
+        lead or msg.NOT_FOUND, coverage=coverage, suggestions=msg.EXAMPLE_QUESTIONS[:3],
+        absent_terms=(word,) if word else (),
+    )  # fmt: skip
 
 
 def _unknown_year(ctx: Context, draft: Draft) -> Answer:
@@ -156,7 +158,7 @@ def _new(ctx: Context, draft: Draft) -> Answer:
     years = result.filters.years or (max(ctx.corpus.fiscal_years),)
     keep = searcher.mask(Filters(years, result.filters.departments, result.filters.sections))
     ids = [i for i in sorted(ctx.insights.new_ids) if keep is None or keep[i]]
-    if has_topic(draft.question.resolved, ctx.corpus.departments) and ids:
+    if draft.question.words and ids:
         scores = searcher.scores(draft.question.resolved, Ranking.FUSED, keep)
         ids = [i for i in sorted(ids, key=lambda i: -scores[i]) if scores[i] > -1][:MAX_ITEMS]
     return compose_new(ctx, draft, ids, years)

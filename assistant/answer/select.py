@@ -75,7 +75,12 @@ def select_hits(hits: Sequence[Hit], shares_words: Callable[[int], bool] = lambd
         if not shares_words(h.bullet_id) or is_elliptical(h.bullet.text):
             continue
         grams = text_bigrams(h.bullet.text)
-        if any(jaccard(grams, other) >= NEAR_DUPLICATE for other in shingles):
+        twin = next((k for k, other in enumerate(shingles) if jaccard(grams, other) >= NEAR_DUPLICATE), None)
+        if twin is not None:
+            # One activity in other years' words (「通学路防犯カメラの設置 40台」, 「… 62台」): the newest year
+            # reported as done is shown, in the place of the better-ranked wording.
+            if chosen[twin].measure.measure_id == h.measure.measure_id and _hit_recency(h) > _hit_recency(chosen[twin]):
+                chosen[twin], shingles[twin] = h, grams
             continue
         mid = h.measure.measure_id
         if mid not in per_measure and len(per_measure) == MAX_GROUPS:
@@ -88,6 +93,11 @@ def select_hits(hits: Sequence[Hit], shares_words: Callable[[int], bool] = lambd
         if len(chosen) == MAX_ITEMS:
             break
     return chosen
+
+
+def _hit_recency(h: Hit) -> tuple[bool, int]:
+    b = h.bullet
+    return (b.status is Status.ACTUAL, b.fiscal_year)
 
 
 def elliptical_parents(corpus: Corpus, hits: Sequence[Hit], chosen: Sequence[Hit]) -> list[int]:

@@ -8,8 +8,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assistant.answer.cite import CitationBook
+from assistant.answer.claims import Activities, Activity, Responsible
 from assistant.answer.context import Context, Draft
+from assistant.answer.naming import activity, phrase_of
 from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Coverage
+from assistant.answer.render import LEAD_ACTIVITIES
 from assistant.answer.select import elliptical_parents, select_hits
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
@@ -31,7 +34,7 @@ def hit_groups(
     headline: bool = True,
     first: Sequence[int] = (),
 ) -> list[AnswerGroup]:
-    """Hits grouped by measure in order of each measure's best hit; inside a group, newest year first.
+    """Hits grouped by measure in order of each measure's best hit; inside a group, in rank order.
 
     ``first`` bullets (those a fact's lead cites) open the answer; ``extra`` bullets (the ones an elliptical
     hit depends on) join their measure's group. The first group holds the activity its measure's description
@@ -49,7 +52,8 @@ def hit_groups(
     groups = []
     for n, (mid, id_lists) in enumerate(order.items()):
         shown = {i for ids in id_lists for i in ids}
-        lines = sorted(id_lists, key=lambda ids: (ids[-1] not in first, -corpus.bullets[ids[-1]].fiscal_year))
+        # In rank order (the best match answers the words asked); the lead's bullets first.
+        lines = sorted(id_lists, key=lambda ids: ids[-1] not in first)
         if n == 0 and headline and ctx.headlines is not None:
             lead_ids = ctx.headlines.of(mid)
             if lead_ids and not shown & set(lead_ids):
@@ -69,16 +73,29 @@ def topic_groups(
     return hit_groups(ctx, draft.book, chosen, parents, headline, first)
 
 
+def lead_activities(ctx: Context, draft: Draft, groups: Sequence[AnswerGroup]) -> list[Activity]:
+    """The best activity of each group, then the next ones of the first group: the lead names up to three."""
+    firsts = [g.items[0] for g in groups]
+    rest = [i for g in groups[:1] for i in g.items[1:]]
+    out: list[Activity] = []
+    for item in firsts + rest:
+        citation = draft.book.citations[item.citation - 1]
+        a = activity(ctx, draft.book, citation.bullet_ids, draft.question.words)
+        if all(a.phrase != b.phrase for b in out):  # one activity reported in several years is named once
+            out.append(a)
+    return out[:LEAD_ACTIVITIES]
+
+
 def compose_topic(ctx: Context, draft: Draft) -> Answer:
+    """「市では、自動通話録音機の貸与（令和5年度、116台）[1]、…に取り組んでいます。」, or 「はい。…」 for a
+    yes/no question, then the activities grouped by measure."""
     q, result = draft.question, draft.result
     groups = topic_groups(ctx, draft, result.hits)
     if not groups:
         return compose_not_found(ctx, draft)
-    if result.filters.years:
-        lead = msg.LEAD_WITH_YEARS.format(topic=q.topic, years=year_range_label(list(result.filters.years)))
-    else:
-        lead = msg.LEAD.format(topic=q.topic)
-    return draft.done(lead, groups)
+    items = tuple(lead_activities(ctx, draft, groups))
+    claim = Activities(items, yes=q.yes_no, years=tuple(result.filters.years))
+    return draft.done([claim], groups)
 
 
 def compose_responsible(ctx: Context, draft: Draft) -> Answer:
@@ -90,14 +107,14 @@ def compose_responsible(ctx: Context, draft: Draft) -> Answer:
     measure = ctx.corpus.measure(first.measure_id)
     # The department block the best bullet stands in (【学務課】 for 防犯ブザーの貸与) is more precise than the
     # measure's list, when that bullet names the topic itself; otherwise the measure's departments answer.
-    best = draft.result.hits[0].bullet
-    words = ctx.vocabulary.topic_words(draft.question.topic) if ctx.vocabulary else ()
+    cited = draft.book.citations[first.items[0].citation - 1]
+    best = ctx.corpus.bullets[cited.bullet_ids[-1]]
+    words = ctx.vocabulary.topic_words(draft.question.topic_text) if ctx.vocabulary else ()
     names_topic = any(w in unicodedata.normalize("NFKC", best.text) for w in words)
     departments = best.department if best.department and names_topic else department_label(first.departments)
-    lead = msg.RESPONSIBLE.format(
-        topic=draft.question.topic, departments=departments, measure=measure.name, n=first.items[0].citation
-    )
-    return draft.done(lead, groups)
+    subject = phrase_of(ctx, cited.bullet_ids[-1]) if names_topic else measure.name
+    claim = Responsible(subject, departments, measure.name, first.items[0].citation)
+    return draft.done([claim], groups)
 
 
 def compose_not_found(ctx: Context, draft: Draft, *, in_scope: bool = True) -> Answer:

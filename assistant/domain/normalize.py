@@ -107,3 +107,12 @@ def bigrams(text: str) -> frozenset[str]:
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """How far two bigram sets say the same thing: shared over all (1.0 for two empty sets)."""
     return len(a & b) / len(a | b) if a or b else 1.0
+
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def collapse_space(text: str) -> str:
+    """Runs of white space as one space, ends stripped: a question is read once its spacing is plain (a regex
+    over a run of 500 spaces is where a super-linear pattern would stall)."""
+    return _SPACE_RUN.sub(" ", text).strip()

@@ -177,6 +177,18 @@ class SudachiTokenizer:
             chunks.append(current)
         return list(dict.fromkeys(chunks))
 
+    def morphemes(self, text: str) -> list[Morph]:
+        """Every mode-C morpheme of ``text`` (NFKC), nothing dropped: the answer layer reads a question's shape
+        (its interrogative, counter, predicate and particles) and cuts phrases from bullets with these."""
+        text = unicodedata.normalize("NFKC", text)
+        if not text.strip():
+            return []
+        out = []
+        for m in self._sudachi().tokenize(text):
+            pos = m.part_of_speech()
+            out.append(Morph(m.surface(), (pos[0], pos[1], pos[2]), m.normalized_form(), m.dictionary_form()))
+        return out
+
     @staticmethod
     def _join(out: list[str], left: str | None, norm: str) -> str | None:
         if left is None:
@@ -196,6 +208,29 @@ class SudachiTokenizer:
 
 
 # ---------------------------------------------------------------- synonyms
+
+
+@dataclass(frozen=True)
+class Morph:
+    """One Sudachi morpheme (mode C) as the answer layer reads it: what was written, its part of speech (the
+    first three levels), its normalised and dictionary forms."""
+
+    surface: str
+    pos: tuple[str, str, str]
+    normalized: str
+    dictionary: str
+
+    @property
+    def noun(self) -> bool:
+        return self.pos[0] == "名詞" and self.pos[1] != "数詞"
+
+    @property
+    def number(self) -> bool:
+        return self.pos[1] == "数詞"
+
+    @property
+    def particle(self) -> bool:
+        return self.pos[0] == "助詞"
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,26 @@
-"""Reading a question: intent, quantity asked for, topic, years (pure functions, no model)."""
+"""Reading a question: the analysis of its morphemes, intent, quantity asked for, topic words, follow-ups
+(pure functions over real Sudachi, no model)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.answer.question import Intent, Role, Turn, parse_question, quantity_of, topic_of
+from assistant.answer.analysis import Interrogative, SentenceType
+from assistant.answer.question import Intent, Question, Role, Turn, parse_question, read_text
+from assistant.answer.question import quantity_of as quantity_of_analysis
+from assistant.retrieval.tokenize import SudachiTokenizer
 
 YEARS = (2017, 2018, 2022, 2023, 2024)
 DEPARTMENTS = ("地域安全課", "健康課", "学務課", "交通対策課")
+TOKENIZER = SudachiTokenizer()
 
 
-def parse(text: str, history: tuple[Turn, ...] = ()):
-    return parse_question(text, history, YEARS, DEPARTMENTS)
+def parse(text: str, history: tuple[Turn, ...] = ()) -> Question:
+    return parse_question(text, history, YEARS, DEPARTMENTS, TOKENIZER.morphemes)
+
+
+def quantity_of(text: str):  # type: ignore[no-untyped-def]
+    return quantity_of_analysis(read_text(text, DEPARTMENTS, TOKENIZER.morphemes))
 
 
 @pytest.mark.parametrize(
@@ -68,30 +77,31 @@ def test_when_asks_for_a_date() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "topic"),
+    ("text", "words"),
     [
-        ("高齢者の詐欺対策は？", "高齢者の詐欺対策"),
-        ("子どもを見守る家とは何ですか", "子どもを見守る家"),
-        ("駅の駐輪場の整備は進んでいますか", "駅の駐輪場の整備"),
-        ("令和5年度の青パトは何台？", "青パト"),
-        ("三幸公園には防犯カメラが何台ありますか", "三幸公園の防犯カメラ"),
-        ("カンガルーポケットの登録件数は平成29年度と令和5年度でどう違う？", "カンガルーポケットの登録件数"),
+        ("高齢者の詐欺対策は？", ("高齢者", "詐欺対策")),
+        ("令和5年度の青パトは何台？", ("青パト",)),
+        ("三幸公園には防犯カメラが何台ありますか", ("三幸公園", "防犯カメラ")),
+        ("子どもたちに防犯ブザーを配っていますか", ("子どもたち", "防犯ブザー")),
+        ("街路灯の新設件数はどう推移していますか", ("街路灯", "新設件数")),
+        ("前の年と比べて増えた？", ()),
+        ("学務課の取組みは？", ()),
     ],
 )
-def test_topic_is_the_subject_without_years_or_question_words(text: str, topic: str) -> None:
-    assert topic_of(text) == topic
+def test_topic_is_a_set_of_content_words_never_a_substring(text: str, words: tuple[str, ...]) -> None:
+    assert parse(text).words == words
 
 
 def test_followup_keeps_its_own_year_and_the_earlier_topic_and_intent() -> None:
     history = (Turn(Role.USER, "CoCoパトロールの回数は？"), Turn(Role.ASSISTANT, "…"))
     q = parse("平成29年度は？", history)
     assert q.years == (2017,) and q.intent is Intent.FACT
-    assert "CoCoパトロール" in q.resolved and q.topic == "CoCoパトロールの回数"
+    assert "CoCoパトロール" in q.resolved and q.words == ("CoCoパトロール",)
 
 
 def test_followup_responsible_takes_the_topic_of_history() -> None:
     q = parse("担当はどこ？", (Turn(Role.USER, "防犯ブザーの貸与について"),))
-    assert q.intent is Intent.RESPONSIBLE and q.topic == "防犯ブザーの貸与"
+    assert q.intent is Intent.RESPONSIBLE and q.words == ("防犯ブザー", "貸与")
 
 
 def test_turn_role_from_json_becomes_the_enum_and_unknown_roles_fail() -> None:
@@ -108,3 +118,95 @@ def test_statistics_questions_are_flagged() -> None:
 
 def test_bare_year_after_an_era_year_takes_its_era() -> None:
     assert parse("配信数は令和4年度と5年度でどう変わった？").years == (2022, 2023)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("子どもたちに防犯ブザーを配っていますか", SentenceType.YES_NO),
+        ("DVの相談カードはありますか", SentenceType.YES_NO),
+        ("小学校に非常通報装置はついていますか", SentenceType.YES_NO),
+        ("青色回転灯のパトロールカーで広報はしていますか", SentenceType.YES_NO),
+        ("年末に犯罪が増えるって本当？市は何か呼びかけていますか", SentenceType.YES_NO),  # 何か: "something"
+        ("高齢者の見守りで事業者と協定を結んでいますか", SentenceType.YES_NO),
+        ("自治会で防犯グッズをもらえますか", SentenceType.YES_NO),
+        ("パトロールってしてるの？", SentenceType.YES_NO),
+        ("お年寄りをだます電話ってどうにかならないの？", SentenceType.TOPIC),  # negative: no はい/いいえ
+        ("青パトは何台ありますか", SentenceType.WH),
+        ("防犯講習会はいつありますか", SentenceType.WH),
+        ("シールはどこでもらえますか", SentenceType.WH),
+        ("登録件数はどう推移していますか", SentenceType.WH),
+        ("どんな取組みがありますか", SentenceType.WH),
+        ("子どもの見守りについて教えてください", SentenceType.REQUEST),
+        ("防犯カメラの設置について知りたい", SentenceType.REQUEST),
+        ("地域安全課の施策を一覧で見たい", SentenceType.REQUEST),
+        ("お年寄りを狙った電話の詐欺が心配", SentenceType.CONCERN),
+        ("夜道が不安です", SentenceType.CONCERN),
+        ("高齢者の詐欺対策は？", SentenceType.TOPIC),
+        ("小学校の安全マップ作りについて", SentenceType.TOPIC),
+        ("防犯カメラ", SentenceType.TOPIC),
+    ],
+)
+def test_sentence_type(text: str, sentence: SentenceType) -> None:
+    assert read_text(text, DEPARTMENTS, TOKENIZER.morphemes).sentence is sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "interrogative", "counter"),
+    [
+        ("青パトは何台ありますか", Interrogative.HOW_MANY, "台"),
+        ("講座は何回開かれた？", Interrogative.HOW_MANY, "回"),
+        ("走行距離は何キロ？", Interrogative.HOW_MANY, "km"),
+        ("メールは何件くらい配信してるの？", Interrogative.HOW_MANY, "件"),
+        ("事業者はいくつありますか", Interrogative.HOW_MANY, ""),
+        ("講習会は何月ですか", Interrogative.WHEN, ""),
+        ("つどいはいつ開催されますか", Interrogative.WHEN, ""),
+        ("シールはどこでもらえますか", Interrogative.WHERE, ""),
+        ("件数はどう変わった？", Interrogative.HOW, ""),
+        ("市は何か呼びかけていますか", None, ""),
+        ("どうにかならないの？", None, ""),
+        ("高齢者の詐欺対策は？", None, ""),
+    ],
+)
+def test_interrogative_and_counter(text: str, interrogative: Interrogative | None, counter: str) -> None:
+    a = read_text(text, DEPARTMENTS, TOKENIZER.morphemes)
+    assert a.interrogative is interrogative and a.counter == counter
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("年末に犯罪が増えるって本当？市は何か呼びかけていますか", Intent.TOPIC),  # 増える of no figure
+        ("街路灯の新設件数はどう推移していますか", Intent.TREND),
+        ("カンガルーポケットの登録件数はずっと減っていますか", Intent.TREND),
+        ("配信数は増えていますか", Intent.TREND),
+        ("学務課の取組みは？", Intent.DEPARTMENT_LIST),
+        ("学務課って防犯で何してるの", Intent.DEPARTMENT_LIST),
+        ("子どもたちに防犯ブザーを配っていますか", Intent.TOPIC),
+        ("令和4年度に高齢者向けの消費者被害の講座は何回開かれた？", Intent.FACT),
+        ("自動通話録音機は令和4年度までに累計何台？", Intent.FACT),
+        ("それってどこの課？", Intent.RESPONSIBLE),
+    ],
+)
+def test_intent_of_everyday_questions(text: str, intent: Intent) -> None:
+    assert parse(text).intent is intent
+
+
+def test_cumulative_is_read() -> None:
+    q = quantity_of("自動通話録音機は令和4年度までに累計何台？")
+    assert q is not None and q.cumulative and q.units == ("台",)
+
+
+def test_a_followup_naming_a_word_of_the_same_kind_swaps_it() -> None:
+    q = parse("じゃあ栗山公園は？", (Turn(Role.USER, "三幸公園の防犯カメラは何台？"),))
+    assert q.resolved == "栗山公園の防犯カメラは何台?" and q.intent is Intent.FACT
+    assert q.quantity is not None and q.quantity.units == ("台",)
+
+
+def test_previous_year_resolves_to_the_reported_year_before_the_one_in_play() -> None:
+    q = parse("前の年と比べて増えた？", (Turn(Role.USER, "令和5年度の防犯資機材の支給は？"),))
+    assert q.intent is Intent.COMPARE and q.years == (2022, 2023)
+
+
+def test_white_space_runs_are_collapsed_before_reading() -> None:
+    assert read_text("青パト" + " " * 400 + "は何台？", DEPARTMENTS, TOKENIZER.morphemes).text == "青パト は何台?"

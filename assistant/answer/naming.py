@@ -1,0 +1,102 @@
+"""How a lead names what it cites: an activity by a phrase of its bullet, a figure by its corpus label.
+
+One place builds each presented name, always from the reports' words: the phrase cut from the bullet
+(:mod:`assistant.answer.phrases`), the figures table's label, or the measure's name verbatim when neither
+reads as a noun phrase.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from assistant.answer.cite import CitationBook
+from assistant.answer.claims import Activity, Value
+from assistant.answer.context import Context
+from assistant.answer.facts import QUALIFIERS, figure_text
+from assistant.answer.phrases import activity_phrase, counted_after, figure_label, first_noun_run, is_action
+from assistant.domain.figures import Figure
+from assistant.domain.view import department_label
+
+# A figure label this short (車両数, 距離, 配信数) says what is counted but not of what: it is qualified by the
+# activity (「CoCoパトロール隊の距離」). Longer labels of both seeds (カンガルーポケット登録件数) stand alone.
+SHORT_LABEL = 5
+# A noun run of a bullet shorter than this (自治会, 市報) names a party or a medium, not an activity; 「DV相談カード」
+# (7) does.
+MIN_NAMED_CHUNK = 5
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def phrase_of(ctx: Context, bullet_id: int, words: Sequence[str] = ()) -> str:
+    """The bullet's activity as a noun phrase of its words; else the longest of ``words`` (the question's) that
+    the bullet writes verbatim (「DV相談カード」 in a list of leaflets); else its measure's name."""
+    b = ctx.corpus.bullets[bullet_id]
+    text = ctx.corrections.apply(b.text)
+    phrase = activity_phrase(text, ctx.morphemes)
+    if phrase:
+        return phrase
+    # The bullet's own word that holds the question's (「DV相談カード」 for 「相談カード」).
+    chunks = ctx.headlines.noun_chunks(text) if ctx.headlines else []
+    used = sorted(
+        (c for c in chunks for w in words if len(c) >= MIN_NAMED_CHUNK and _nfkc(w) in _nfkc(c)), key=len, reverse=True
+    )
+    return used[0] if used else ctx.corpus.measure(b.measure_id).name
+
+
+def first_figure(ctx: Context, bullet_id: int) -> str:
+    figures = ctx.insights.by_bullet.get(bullet_id, ())
+    return figure_text(figures[0]) if figures else ""
+
+
+def department_of(ctx: Context, bullet_id: int) -> str:
+    """The block the bullet stands in (【学務課】), else its measure's departments."""
+    b = ctx.corpus.bullets[bullet_id]
+    if b.department:
+        return b.department
+    measure = ctx.corpus.measure(b.measure_id)
+    return department_label(tuple(dict.fromkeys(d.name for d in measure.latest.departments)))
+
+
+def activity(ctx: Context, book: CitationBook, bullet_ids: Sequence[int], words: Sequence[str] = ()) -> Activity:
+    """An activity claim for the newest of ``bullet_ids`` (one text over several years), cited."""
+    newest = max(bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
+    b = ctx.corpus.bullets[newest]
+    phrase = phrase_of(ctx, newest, words)
+    return Activity(
+        phrase=phrase,
+        action=is_action(phrase, ctx.morphemes),
+        year=b.fiscal_year,
+        status=b.status,
+        department=department_of(ctx, newest),
+        figure=first_figure(ctx, newest),
+        citation=book.cite(bullet_ids),
+    )
+
+
+def value(book: CitationBook, ctx: Context, f: Figure) -> Value:
+    status = ctx.corpus.bullets[f.bullet_id].status
+    return Value(f.fiscal_year, figure_text(f), f.value, status, book.cite([f.bullet_id]))
+
+
+def label_of(ctx: Context, words: Sequence[str], f: Figure) -> str:
+    """The figure's label from the figures table (without its qualifier 累計), qualified when short by a word of
+    the question that its bullet or measure uses verbatim, else by the opening words of its measure's name; the
+    bullet's activity phrase when the label does not read as a noun phrase (「市内 協定を継続」)."""
+    bare = " ".join(p for p in f.label.split(" ") if p not in QUALIFIERS)
+    label = figure_label(bare, ctx.morphemes)
+    measure = ctx.corpus.measure(f.measure_id).name
+    source = _nfkc(ctx.corpus.bullets[f.bullet_id].text + measure)
+    counted = counted_after(ctx.corpus.bullets[f.bullet_id].text, f.span.strip(), ctx.morphemes)
+    if label and counted and counted not in label:
+        return f"{label}の{counted}"  # 「三幸公園」 + 「2台の防犯カメラ」 → 三幸公園の防犯カメラ
+    phrase = phrase_of(ctx, f.bullet_id)
+    if not label or (phrase.startswith(label) and phrase != measure):
+        return phrase  # 「自動通話録音機」 → 「自動通話録音機の貸与」: the bullet says what was done with it
+    if len(label) > SHORT_LABEL:
+        return label
+    used = sorted((w for w in words if _nfkc(w) in source and _nfkc(w) not in label), key=len, reverse=True)
+    qualifier = used[0] if used else first_noun_run(measure, ctx.morphemes)
+    return f"{qualifier}の{label}" if len(qualifier) >= 2 and qualifier not in label else label

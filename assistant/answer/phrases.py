@@ -1,0 +1,214 @@
+"""Phrases cut from the reports' own words, for the subject of a sentence: an activity from a bullet, a label
+for a figure. Pure functions over Sudachi morphemes.
+
+A phrase is cut at morpheme boundaries so that it ends in a noun: 「自動通話録音機を116台貸与（…）」 →
+「自動通話録音機の貸与」 (object + の + the サ変 noun that acts on it), 「防犯ブザーの貸与(新小学1年生…) 2,045件」 →
+「防犯ブザーの貸与」 (up to the first figure). A cut that is not a clean noun phrase (a case particle without a
+later predicate, a particle at its end) is not used: the measure's name, verbatim, is said instead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from assistant.retrieval.tokenize import Morph
+
+Morphemes = Callable[[str], list[Morph]]
+
+# Brackets and what they hold: a note inside a phrase (「(新小学1年生及び新中学1年生)」, 「【交通対策課所管】」).
+_BRACKETS = re.compile(r"\([^()]{0,80}\)|（[^（）]{0,80}）|【[^【】]{0,40}】|\[[^\[\]]{0,40}\]")
+_CASE = frozenset({"に", "を", "が", "で", "から", "へ"})
+# サ変 nouns that say when, not what is done: 「実施予定」 is done by 実施.
+_NOT_ACTIONS = frozenset({"予定", "継続中", "検討中"})
+# A phrase that says nothing was done (「…情報なし」, 「該当なし」) names no activity.
+_NEGATIONS = ("なし", "無し", "中止")
+# Formal nouns that end a clause rather than name a thing (「守るための」, 「…すること」).
+_FORMAL = frozenset({"ため", "こと", "もの", "ところ", "よう", "中", "際"})
+_TOPIC = frozenset({"は", "も"})
+# Longest phrase worth a subject; a longer cut is a sentence, better named by its measure.
+MAX_PHRASE_CHARS = 32
+# Count nouns a figure's label may end in: such a label names a figure, not an activity.
+_COUNT_ENDINGS = ("件数", "数", "距離", "回数", "人数", "台数", "累計")
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().lstrip("・").strip()
+    for _ in range(3):  # nested brackets, innermost first
+        text = _BRACKETS.sub("", text)
+    return text.split("。")[0].strip()
+
+
+def is_noun_phrase(morphs: Sequence[Morph]) -> bool:
+    """Ends in a noun; no topic particle, no のの, no case particle without a predicate after it, no verb
+    ending (ます, です) and no question word."""
+    if not morphs or not (morphs[-1].noun or morphs[-1].pos[0] == "接尾辞" or morphs[-1].surface == "」"):
+        return False
+    pending_case = False
+    previous = ""
+    for m in morphs:
+        if m.particle and m.surface in _TOPIC:
+            return False
+        if m.surface == "の" and previous == "の":
+            return False
+        if m.pos[0] == "助動詞" and m.surface in ("ます", "です", "でしょう"):
+            return False
+        if m.pos[0] == "代名詞" or m.pos[0] == "副詞":
+            return False
+        if m.particle and m.surface in _CASE:
+            pending_case = True
+        elif m.pos[0] in ("動詞", "形容詞"):
+            pending_case = False
+        previous = m.surface
+    return not pending_case
+
+
+def _units(morphs: Sequence[Morph]) -> list[Morph]:
+    """Morphemes with each 「…」 quote as one noun, so a quoted name (「悪質な訪問販売お断り」) stays whole."""
+    out: list[Morph] = []
+    quote: list[Morph] = []
+    for m in morphs:
+        if m.surface == "「" and not quote:
+            quote = [m]
+        elif quote:
+            quote.append(m)
+            if m.surface == "」":
+                out.append(Morph("".join(q.surface for q in quote), ("名詞", "普通名詞", "一般"), "", ""))
+                quote = []
+        else:
+            out.append(m)
+    return out + quote
+
+
+def _noun_run_before(morphs: Sequence[Morph], end: int) -> int:
+    """Start of the noun run (with の between nouns: 防犯ブザーの貸与) that ends just before ``end``; ``end``
+    itself when the run would start inside a word (「まなびあひ出前講座」 split by the dictionary) or at a
+    counter (「2台の防犯カメラ」)."""
+    start = end
+    while start > 0:
+        m = morphs[start - 1]
+        nominal = m.noun or m.pos[0] in ("接尾辞", "接頭辞") or m.surface == "・"
+        if m.surface in _FORMAL or (nominal and start > 1 and morphs[start - 2].number):
+            break
+        if nominal:
+            start -= 1
+        elif m.surface == "の" and start > 1 and start < end:
+            before = morphs[start - 2]
+            if not (before.noun or before.pos[0] == "接尾辞" or before.surface == "」"):
+                break
+            start -= 1
+        else:
+            break
+    if start > 0 and not (morphs[start - 1].particle or morphs[start - 1].pos[0] in ("補助記号", "空白")):
+        return end
+    return start
+
+
+def _object_and_action(morphs: Sequence[Morph]) -> str:
+    """「XをN台貸与」 / 「Xを…で実施した」 → 「Xの貸与」 / 「Xの実施」: a を-object and the last サ変 noun of its clause
+    (up to the next を). An object of another verb first (「子ども達を薬害から守る…」) is skipped."""
+    marks = [i for i, m in enumerate(morphs) if m.surface == "を" and m.particle]
+    for k, i in enumerate(marks):
+        start = _noun_run_before(morphs, i)
+        obj = "".join(m.surface for m in morphs[start:i])
+        clause = morphs[i + 1 : marks[k + 1] if k + 1 < len(marks) else len(morphs)]
+        actions = [j for j, m in enumerate(clause) if m.pos[2] == "サ変可能" and m.surface not in _NOT_ACTIONS]
+        if not obj or not actions or any(m.number for m in morphs[start:i]):
+            continue
+        # The action that ends a clause: followed by する, a plan (予定), punctuation or the end, never by a
+        # particle or noun (「シールを経済課窓口、1階受付にて配布」: 配布, not 受付; 「防止を訴える」: none).
+        ends = [j for j in actions if _ends_clause(clause, j)]
+        if not ends or any(m.pos[0] == "動詞" and m.pos[1] != "非自立可能" for m in clause[: ends[0]]):
+            continue
+        last = ends[0]
+        return f"{obj}の{clause[last].surface}"
+    return ""
+
+
+def _ends_clause(clause: Sequence[Morph], j: int) -> bool:
+    after = clause[j + 1] if j + 1 < len(clause) else None
+    return after is None or after.surface == "予定" or not (after.particle or after.noun)
+
+
+def _head_run(morphs: Sequence[Morph]) -> tuple[str, bool, bool]:
+    """The words before the first figure or comma, as a noun phrase, and whether the cut is clean: it ends the
+    text or stops at a space (「防犯ブザーの貸与 2,045件」), rather than cutting a list (「都立高校、自治会…」)."""
+    end, stop = 0, None
+    for i, m in enumerate(morphs):
+        if m.number or (m.pos[0] in ("補助記号", "空白") and m.surface not in ("・", "「", "」")):
+            stop = m
+            break
+        end = i + 1
+    cut = list(morphs[:end])
+    trimmed = False
+    while cut and not (cut[-1].noun or cut[-1].pos[0] == "接尾辞" or cut[-1].surface == "」"):
+        cut.pop()
+        trimmed = True
+    clean = stop is None or stop.pos[0] == "空白"
+    if not is_noun_phrase(cut):
+        return "", False, False
+    # A run trimmed of the predicate after it (「今後の自転車駐車場整備に向けて、…」) is a phrase too; one cut
+    # straight at a comma or a figure (「市内3社と…」) is a fragment.
+    return "".join(m.surface for m in cut), clean, trimmed and len(cut) > 1
+
+
+def activity_phrase(text: str, morphemes: Morphemes) -> str:
+    """The activity a bullet names, as a noun phrase of its own words; empty when none reads cleanly."""
+    plain = _plain(text)
+    if not plain:
+        return ""
+    morphs = _units(morphemes(plain))
+    head, clean, trimmed = _head_run(morphs)
+    action = _object_and_action(morphs)
+    whole = "" if any(m.number for m in morphs) else "".join(m.surface for m in morphs)
+    candidates = (head, action, whole) if clean else (action, head * trimmed, whole)
+    for phrase in candidates:
+        fits = 2 < len(phrase) <= MAX_PHRASE_CHARS and not phrase.endswith(_COUNT_ENDINGS + _NEGATIONS)
+        if fits and is_noun_phrase(_units(morphemes(phrase))):
+            return phrase
+    return ""
+
+
+def figure_label(label: str, morphemes: Morphemes) -> str:
+    """A figure's label from the figures table as a noun phrase (「通学路防犯カメラの設置」 of
+    「通学路防犯カメラの設置(小学校)」), or empty when it does not read as one (「市内 協定を継続」)."""
+    parts = [p for p in _plain(label).split(" ") if p]
+    if len(parts) != 1:
+        return ""
+    morphs = _units(morphemes(parts[0]))
+    return parts[0] if is_noun_phrase(morphs) and len(parts[0]) <= MAX_PHRASE_CHARS else ""
+
+
+def is_action(phrase: str, morphemes: Morphemes) -> bool:
+    """The phrase ends in a サ変 noun (貸与, 実施, 設置): something done, that 「を行っています」 can follow."""
+    morphs = morphemes(phrase)
+    return bool(morphs) and morphs[-1].pos[2] == "サ変可能"
+
+
+def counted_after(text: str, span: str, morphemes: Morphemes) -> str:
+    """What a figure counts when its bullet says it after the figure: 「三幸公園に2台の防犯カメラを設置」 →
+    防犯カメラ; 「標語932点の応募」 → 応募. Empty when the figure is not followed by 「の」 and a noun."""
+    plain = unicodedata.normalize("NFKC", text)
+    at = plain.find(span)
+    if at < 0 or not plain[at + len(span) :].startswith("の"):
+        return ""
+    run: list[str] = []
+    for m in morphemes(plain[at + len(span) + 1 :]):
+        if m.noun or (run and m.pos[0] == "接尾辞"):
+            run.append(m.surface)
+        else:
+            break
+    return "".join(run)
+
+
+def first_noun_run(name: str, morphemes: Morphemes) -> str:
+    """The name's opening noun run: 「CoCoパトロール隊」 of 「CoCoパトロール隊による地域パトロール」."""
+    morphs = _units(morphemes(_plain(name)))
+    run = []
+    for m in morphs:
+        if m.noun or m.pos[0] in ("接尾辞", "接頭辞") or m.surface == "・":
+            run.append(m.surface)
+        else:
+            break
+    return "".join(run)
