@@ -118,7 +118,7 @@ def _object_and_action(morphs: Sequence[Morph]) -> str:
             continue
         # The action that ends a clause: followed by する, a plan (予定), punctuation or the end, never by a
         # particle or noun (「シールを経済課窓口、1階受付にて配布」: 配布, not 受付; 「防止を訴える」: none).
-        ends = [j for j in actions if _ends_clause(clause, j)]
+        ends = [j for j in actions if _ends_clause(morphs, i + 1 + j)]
         if not ends or any(m.pos[0] == "動詞" and m.pos[1] != "非自立可能" for m in clause[: ends[0]]):
             continue
         last = ends[0]

@@ -43,6 +43,7 @@ COMPOSERS: dict[Intent, Composer] = {
 }
 # These list from the corpus by year or department: no topic to find in the reports.
 _UNSCOPED = (Intent.DEPARTMENT_LIST, Intent.YEAR_LIST, Intent.NEW)
+_FIGURES = (Intent.FACT, Intent.TREND, Intent.COMPARE)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def answer(ctx: Context, text: str, history: Sequence[Turn] = (), filters: Filte
         return COMPOSERS[q.intent](ctx, draft)
     if q.statistics:
         return _absent(ctx, draft, check, accepted, statistics=True)
-    if check.all_missing or (check.mostly_missing and accepted):
+    if check.all_missing or (check.mostly_missing and accepted) or _head_missing(ctx, q):
         return _absent(ctx, draft, check, accepted)
     if not reading.in_scope:
         return compose_not_found(ctx, draft, in_scope=False)
@@ -125,6 +126,14 @@ def _terms(ctx: Context, q: Question) -> TermCheck:
     if ctx.vocabulary is None:
         return TermCheck((), (), ())
     return ctx.vocabulary.check("、".join(absence_words(q.words)))
+
+
+def _head_missing(ctx: Context, q: Question) -> bool:
+    """A figure question whose head word (the last content word: 「…設置費用の補助額は？」 → 補助額), the thing
+    asked for, is used nowhere in the reports: the reports do not hold that figure, whatever else matches."""
+    if ctx.vocabulary is None or q.intent not in _FIGURES or not q.words:
+        return False
+    return ctx.vocabulary.check(absence_words(q.words[-1:])[0] if absence_words(q.words[-1:]) else "").all_missing
 
 
 def _absent(ctx: Context, draft: Draft, check: TermCheck, accepted: bool, statistics: bool = False) -> Answer:

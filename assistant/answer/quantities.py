@@ -25,6 +25,7 @@ from assistant.answer.naming import label_of, phrase_of, value
 from assistant.answer.question import Intent, Quantity, Question
 from assistant.answer.records import Answer
 from assistant.answer.render import render, then
+from assistant.answer.select import select_hits
 from assistant.answer.topic import compose_topic, topic_groups
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
@@ -134,7 +135,9 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     q, hits = draft.question, draft.result.hits
     if not hits:
         return compose_topic(ctx, draft)
-    relevant = on_topic(ctx, draft, hits) or list(hits)
+    # select_hits shows the newest done wording of an activity (「…経済課窓口、1階受付にて配布」 of 令和5年度, not
+    # 平成30年度's 「…窓口にて配布」).
+    relevant = select_hits(on_topic(ctx, draft, hits)) or on_topic(ctx, draft, hits) or list(hits)
     # A date is looked for in the best measure only: another measure's date (a 運動 of the DV measure for
     # 「あいさつ運動はいつ」) would answer a different question.
     same_measure = [h for h in relevant if h.measure.measure_id == relevant[0].measure.measure_id]

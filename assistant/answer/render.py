@@ -113,7 +113,9 @@ def _(c: Activities) -> str:
     if c.yes and items and items[0].department:
         a = items[0]
         template = msg.YES_ACTIVITY if a.action else msg.YES_NOUN
-        return template.format(department=a.department, phrase=a.phrase, detail=_detail(a), n=a.citation)
+        # 「セーフティー教室の実施を行っています」 says 実施 twice: 「セーフティー教室を行っています」.
+        phrase = a.phrase.removesuffix(msg.DONE_SUFFIX) if a.action else a.phrase
+        return template.format(department=a.department, phrase=phrase or a.phrase, detail=_detail(a), n=a.citation)
     text = msg.ITEM_SEPARATOR.join(msg.ACTIVITY.format(phrase=a.phrase, detail=_detail(a), n=a.citation) for a in items)
     prefix = msg.YES if c.yes else ""
     if c.years:

@@ -77,8 +77,14 @@ def lead_activities(ctx: Context, draft: Draft, groups: Sequence[AnswerGroup]) -
     """The best activity of each group, then the next ones of the first group: the lead names up to three."""
     firsts = [g.items[0] for g in groups]
     rest = [i for g in groups[:1] for i in g.items[1:]]
+    # The activities that use most of the question's own words first (「年末」 of 「年末に犯罪が増えるって本当？」
+    # is in 年末の犯罪多発時期についての注意喚起, not in a bullet about calls that 「増えています」); rank breaks ties.
+    words = ctx.vocabulary.topic_words(draft.question.topic_text) if ctx.vocabulary else ()
+    candidates = sorted(
+        firsts + rest, key=lambda item: -sum(w in unicodedata.normalize("NFKC", item.text) for w in words)
+    )
     out: list[Activity] = []
-    for item in firsts + rest:
+    for item in candidates:
         citation = draft.book.citations[item.citation - 1]
         a = activity(ctx, draft.book, citation.bullet_ids, draft.question.words)
         if all(a.phrase != b.phrase for b in out):  # one activity reported in several years is named once
