@@ -38,7 +38,7 @@ class Interrogative(StrEnum):
 # counter it implies where there is one.
 COUNT_NOUN_UNITS: dict[str, str] = {
     "件数": "件", "台数": "台", "回数": "回", "人数": "人", "団体数": "団体", "校数": "校", "距離": "km",
-    "者数": "人", "数": "", "総数": "", "実績": "", "累計": "", "額": "",
+    "者数": "人", "数": "", "総数": "", "実績": "", "累計": "", "額": "円", "金額": "円", "費用": "円",
 }  # fmt: skip
 _INTERROGATIVES = {
     "何": Interrogative.WHAT, "なに": Interrogative.WHAT, "なん": Interrogative.WHAT, "いつ": Interrogative.WHEN,
@@ -151,7 +151,9 @@ def analyse(text: str, morphs: Sequence[Morph]) -> Analysis:
     cues = cues_in(text)
     kind, counter = _interrogative(morphs)
     compounds = [
-        (w, h) for w, h in _compounds(morphs) if w not in FILLER_WORDS and w not in _COUNTERS and not w.startswith("何")
+        (w, h)
+        for w, h in _compounds(morphs)
+        if w not in FILLER_WORDS and w not in _COUNTERS and w not in _INTERROGATIVES and not w.startswith("何")
     ]
     count_nouns = tuple(w for w, _ in compounds if any(w.endswith(n) for n in COUNT_NOUN_UNITS))
     predicate = _predicate(morphs)

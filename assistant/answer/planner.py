@@ -130,16 +130,24 @@ def _terms(ctx: Context, q: Question) -> TermCheck:
 
 def _head_missing(ctx: Context, q: Question) -> bool:
     """A figure question whose head word (the last content word: 「…設置費用の補助額は？」 → 補助額), the thing
-    asked for, is used nowhere in the reports: the reports do not hold that figure, whatever else matches."""
-    if ctx.vocabulary is None or q.intent not in _FIGURES or not q.words:
+    asked for, shares no part with any word of the reports: they do not hold that figure, whatever else matches."""
+    if ctx.vocabulary is None or q.intent not in _FIGURES:
         return False
-    return ctx.vocabulary.check(absence_words(q.words[-1:])[0] if absence_words(q.words[-1:]) else "").all_missing
+    head = absence_words(q.words[-1:])
+    if not head:
+        return False
+    # 「補助額」 asks for 円; the reports count 台, 件, 回 … but never money: no figure of that unit exists.
+    units = q.quantity.units if q.quantity else ()
+    reported = {f.unit for f in ctx.insights.figures}
+    return not ctx.vocabulary.uses_any_part(head[0]) or bool(units) and not set(units) & reported
 
 
 def _absent(ctx: Context, draft: Draft, check: TermCheck, accepted: bool, statistics: bool = False) -> Answer:
     """The reports do not mention it: say so first; related activities may follow, labelled as related."""
     # One word is named: the most specific missing one, the longest as a reader sees it.
     word = max(check.missing, key=len) if check.missing and not statistics else ""
+    if _head_missing(ctx, draft.question) and not statistics:
+        word = draft.question.words[-1]  # the figure asked for is the word the reports lack
     claims: list[Claim] = [Absent(word, statistics)] if word or statistics else []
     related = topic_groups(ctx, draft, draft.result.hits, headline=False) if accepted and check.present else []
     lead = render(claims)

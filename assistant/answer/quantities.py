@@ -141,13 +141,24 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     # A date is looked for in the best measure only: another measure's date (a 運動 of the DV measure for
     # 「あいさつ運動はいつ」) would answer a different question.
     same_measure = [h for h in relevant if h.measure.measure_id == relevant[0].measure.measure_id]
-    hit = hit or (dated_hit(same_measure) if q.quantity and q.quantity.date else None) or relevant[0]
+    hit = hit or (dated_hit(same_measure) if q.quantity and q.quantity.date else None) or _newest_wording(
+        ctx, same_measure
+    )
     newest = max(hit.bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
     b = ctx.corpus.bullets[newest]
     n = draft.book.cite(hit.bullet_ids)
     claim = Quote(phrase_of(ctx, newest), b.fiscal_year, draft.book.citations[n - 1].text, n)
     groups = topic_groups(ctx, draft, hits, headline=False)
     return draft.done([claim], groups, intent=Intent.FACT)
+
+
+def _newest_wording(ctx: Context, hits: Sequence[Hit]) -> Hit:
+    """The best hit's activity in its newest year reported as done: hits of one measure whose bullets name the
+    same activity (「「悪質な訪問販売お断り」シールの配布」 in 平成30年度 and 令和5年度) are one activity."""
+    best = hits[0]
+    phrase = phrase_of(ctx, best.bullet_id)
+    same = [h for h in hits if phrase_of(ctx, h.bullet_id) == phrase]
+    return max(same, key=lambda h: (h.bullet.status is Status.ACTUAL, h.bullet.fiscal_year))
 
 
 def compose_compare(ctx: Context, draft: Draft) -> Answer:

@@ -55,7 +55,7 @@ class Vocabulary:
         tokens: Callable[[str], list[str]],
         synonyms: SynonymTable,
     ) -> None:
-        self.df, self.documents, self.nouns = document_frequency, max(documents, 1), nouns
+        self.df, self.documents, self.nouns, self.tokens = document_frequency, max(documents, 1), nouns, tokens
         self.synonyms = synonyms
         # Every noun of a synonym group counts as used when the reports use one of the group's terms:
         # 青パト is in no report, but CoCoパトロール is.
@@ -83,6 +83,12 @@ class Vocabulary:
 
     def is_used(self, noun: str) -> bool:
         return noun in self.df or noun in self.covered
+
+    def uses_any_part(self, word: str) -> bool:
+        """Whether the reports use the word or any of its parts (search-mode tokens): 登録者数 shares 登録 with
+        加入登録数; 補助額 shares nothing."""
+        parts = [t for t in self.tokens(word) if t not in GENERIC_NOUNS and len(t) > 1]
+        return any(self.is_used(t) for t in parts) or any(self.is_used(n) for _, n in self.nouns(word))
 
     def topic_words(self, text: str) -> tuple[str, ...]:
         """The question's non-generic nouns as written, with those of its synonym groups: the words a bullet
