@@ -8,9 +8,10 @@ bullet, a measure's name or description, or a department), or a noun phrase by S
 - it holds no interrogative (何, どう, どんな, どこ, いくら, …);
 - no sentence-final or colloquial form (ですか, ます, って, てる, ん, か, 終助詞);
 - no topic particle は/も, no のの;
-- no case particle (に, を, が, で, から, へ) without a predicate (動詞, 形容詞) after it inside the phrase:
-  「栗山公園に防犯カメラ」 is the question's wording left in, 「防犯資機材を支給した団体数」 is a name. A case
-  particle followed by の (への, からの, での) modifies the noun after it, so 「DV被害者への支援」 is a name too.
+- no case particle (に, を, が, で, から, へ) without a predicate (動詞, 形容詞) after it inside the phrase that
+  modifies a noun: 「栗山公園に防犯カメラ」 and 「夜道が暗くて不安」 are the question's wording left in,
+  「防犯資機材を支給した団体数」 is a name. A case particle followed by の (への, からの, での) modifies the noun
+  after it, so 「DV被害者への支援」 is a name too.
 
 These are the fragments users met when the question's text was pasted into a template (「じゃあ栗山公園」,
 「青パトのの走行距離」, 「が担当しているこ」). Pure functions: the morphemes come from the caller's tokenizer.
@@ -143,10 +144,22 @@ def noun_phrase_rules(words: Sequence[Morph]) -> list[PhraseRule]:
             continue
         rest = words[i + 1 :]
         adnominal = bool(rest) and rest[0].surface == "の"  # への, からの, での: 「DV被害者への支援」 is a name
-        if not adnominal and not any(v.pos[0] in _PREDICATES for v in rest):
+        if not adnominal and not _modifying_predicate(rest):
             broken.append(PhraseRule.CASE_PARTICLE_WITHOUT_PREDICATE)
             break
     return broken
+
+
+def _modifying_predicate(words: Sequence[Morph]) -> bool:
+    """A verb or adjective, with its auxiliaries, right before a noun: 「支給した団体数」, 「見守る家」. A predicate
+    that ends a clause instead (「夜道が暗くて不安」) leaves the particle before it in a sentence, not a name."""
+    for k, w in enumerate(words):
+        if w.pos[0] not in _PREDICATES:
+            continue
+        after = next((v for v in words[k + 1 :] if v.pos[0] != "助動詞"), None)
+        if after is not None and after.pos[0] in ("名詞", "接頭辞"):
+            return True
+    return False
 
 
 def lead_phrases(lead: str, morphemes: Morphemes) -> list[tuple[PhraseRole, str]]:

@@ -50,6 +50,8 @@ def problems(lead: str, w: Wording) -> list[PhraseProblem]:
         ("栗山公園に防犯カメラを設置", PhraseRule.CASE_PARTICLE_WITHOUT_PREDICATE),
         ("栗山公園に防犯カメラを設置する", PhraseRule.NOT_NOUN_FINAL),
         ("いくらの補助金", PhraseRule.INTERROGATIVE),
+        ("夜道が暗くて不安", PhraseRule.CASE_PARTICLE_WITHOUT_PREDICATE),  # the predicate ends a clause
+        ("学校にさすまた", PhraseRule.CASE_PARTICLE_WITHOUT_PREDICATE),
     ],
 )
 def test_question_fragments_are_not_noun_phrases(words: Wording, phrase: str, rule: PhraseRule) -> None:
@@ -67,6 +69,8 @@ def test_question_fragments_are_not_noun_phrases(words: Wording, phrase: str, ru
         "防犯ブザーの貸与",
         "万引き",
         "DV被害者への支援",  # a case particle before の modifies the noun after it
+        "子どもを見守る家",
+        "自転車を盗まれない工夫",
         "民間事業者との見守り協定",
     ],
 )
