@@ -48,4 +48,4 @@ def faithfulness_failures(
     words = unsupported_words(a, morphemes, templates)
     if words:
         failures.append(f"lead words in nothing it cites: {'、'.join(words)}")
-    return failures
+    return list(dict.fromkeys(failures))  # a text reported in two columns names the same line twice
