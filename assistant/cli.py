@@ -181,10 +181,19 @@ def evaluate(
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Retrieval files (lines with `measures`): Hit@1, Hit@5, MRR@10 for BM25, dense and fused rankings, plus the
-    misses. Answer files (lines with `kind`): the pass rate per kind of question, plus the failures."""
+    misses. Answer files (lines with `kind`): the pass rate per kind of question, the failures with the checks
+    they failed, the phrase-check failures and the lead words that nothing cited holds."""
     from assistant.answer import answer
-    from assistant.answer.evaluate import evaluate_answers, format_answer_report, is_answer_file, read_answer_judgements
+    from assistant.answer.evaluate import (
+        evaluate_answers,
+        format_answer_report,
+        is_answer_file,
+        read_answer_judgements,
+        wording,
+    )
     from assistant.retrieval.evaluate import evaluate_file, format_report
+    from assistant.retrieval.tokenize import SudachiTokenizer
+    from assistant.service import make_tokenizer
 
     if not file.is_file():
         _fail(f"{file}: no such file")
@@ -193,7 +202,10 @@ def evaluate(
         if is_answer_file(file):
             ctx = assistant.context
             judged = read_answer_judgements(file)
-            answers = evaluate_answers(lambda q, history: answer(ctx, q, history), judged, str(file))
+            tok = ctx.searcher.tokenizer
+            morphs = (tok if isinstance(tok, SudachiTokenizer) else make_tokenizer(assistant.settings)).morphemes
+            words = wording(ctx.corpus, ctx.corrections, morphs)
+            answers = evaluate_answers(lambda q, history: answer(ctx, q, history), judged, str(file), wording=words)
             text = format_answer_report(answers)
             payload: dict[str, object] = answers.as_dict()
         else:

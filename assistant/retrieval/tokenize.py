@@ -59,6 +59,15 @@ DEFAULT_STOP_LEMMAS: frozenset[str] = frozenset(
 _NON_JOINING_SUFFIXES = frozenset({"等", "達", "ら", "向け"})
 
 
+@dataclass(frozen=True)
+class Morph:
+    """One Sudachi morpheme as plain data: what judging an answer's wording reads (see answer/phrase.py)."""
+
+    surface: str
+    pos: tuple[str, ...]  # part of speech, e.g. ("名詞", "普通名詞", "一般", "*", "*", "*")
+    normalized: str  # Sudachi's normalised form: 為る for し, 子供達 for 子どもたち
+
+
 class SudachiTokenizer:
     """Callable ``tok(text) -> list[str]`` that is safe to share between threads.
 
@@ -160,6 +169,13 @@ class SudachiTokenizer:
             if pos[0] == "名詞" and pos[1] != "数詞" and "助数詞" not in pos[2] and self._keep(m):
                 out.setdefault(m.normalized_form().lower(), m.surface())
         return [(written, norm) for norm, written in out.items()]
+
+    def morphemes(self, text: str) -> list[Morph]:
+        """Every morpheme of ``text`` (NFKC) in the tokenizer's split, function words included."""
+        text = unicodedata.normalize("NFKC", text)
+        return [
+            Morph(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in self._sudachi().tokenize(text)
+        ]
 
     def noun_chunks(self, text: str) -> list[str]:
         """Runs of nouns and their suffixes as written (NFKC): 「自動通話録音機の貸与や関係機関と連携」 →

