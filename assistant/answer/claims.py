@@ -93,6 +93,7 @@ class Activity:
     department: str  # the block the bullet stands in (【学務課】), or the measure's departments
     figure: str  # the bullet's first figure (「1,987件」), or empty
     citation: int
+    quote: str = ""  # the bullet's own words (its first sentence), when the phrase says too little of them
 
 
 @dataclass(frozen=True)

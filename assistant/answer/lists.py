@@ -78,9 +78,11 @@ def compose_department(ctx: Context, draft: Draft) -> Answer:
         items = [draft.book.item([i]) for i in ids]
         groups.append(draft.book.group(mid, items, section=ctx.corpus.measure(mid).section_path))
     if single:
-        named = [(phrase_of(ctx, draft.book.citations[i.citation - 1].bullet_ids[-1]), i.citation)
-                 for i in groups[0].items]  # fmt: skip
-        named = list({name: n for name, n in reversed(named)}.items())[::-1]
+        named = []
+        for item in groups[0].items:
+            name = phrase_of(ctx, draft.book.citations[item.citation - 1].bullet_ids[-1])
+            if all(name != other for other, _ in named):
+                named.append((name, item.citation))
     else:
         named = [(g.measure, g.items[0].citation) for g in groups]
     shown = named[:LEAD_NAMES]

@@ -7,6 +7,7 @@ reads as a noun phrase.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -14,8 +15,15 @@ from assistant.answer.cite import CitationBook
 from assistant.answer.claims import Activity, Value
 from assistant.answer.context import Context
 from assistant.answer.facts import QUALIFIERS, figure_text
-from assistant.answer.phrases import activity_phrase, counted_after, figure_label, first_noun_run, is_action
-from assistant.domain.figures import Figure
+from assistant.answer.phrases import (
+    activity_phrase,
+    counted_after,
+    figure_label,
+    first_noun_run,
+    is_action,
+    strip_notes,
+)
+from assistant.domain.figures import UNITS, Figure
 from assistant.domain.view import department_label
 
 # A figure label this short (車両数, 距離, 配信数) says what is counted but not of what: it is qualified by the
@@ -24,6 +32,14 @@ SHORT_LABEL = 5
 # A noun run of a bullet shorter than this (自治会, 市報) names a party or a medium, not an activity; 「DV相談カード」
 # (7) does.
 MIN_NAMED_CHUNK = 5
+_FIGURES = re.compile(rf"約?\d[\d,.]*\s*(?:{'|'.join(UNITS)})?|[\s/]")
+# A phrase shorter than this share of its bullet (notes in brackets aside) has dropped what the bullet is
+# about: 「防犯ブザーの貸与」 keeps 8 of 「防犯ブザーの貸与 1,987件」's 15, 「広報の実施」 5 of 27.
+PHRASE_SHARE = 0.4
+# A quoted bullet longer than this is cut at its first 、 (a reader's single glance; the whole is below).
+MAX_QUOTE_CHARS = 60
+# A first clause shorter than this is an item of a list (「市報」), no statement to quote.
+MIN_QUOTE_CHARS = 12
 
 
 def _nfkc(text: str) -> str:
@@ -73,7 +89,32 @@ def activity(ctx: Context, book: CitationBook, bullet_ids: Sequence[int], words:
         department=department_of(ctx, newest),
         figure=first_figure(ctx, newest),
         citation=book.cite(bullet_ids),
+        quote=_quote_if_thin(ctx.corrections.apply(b.text), phrase),
     )
+
+
+def _quote_if_thin(text: str, phrase: str) -> str:
+    """The bullet's first sentence (or first clause, when the sentence is long) when the phrase keeps less than
+    PHRASE_SHARE of its words: 「広報の実施」 of 「青色防犯パトロール車両によるパトロール時に広報を実施」 loses what
+    the question asked about."""
+    plain = _nfkc(text).strip().lstrip("・").strip()
+    sentence = plain.split("。")[0]
+    words = _FIGURES.sub("", _nfkc(strip_notes(sentence)))  # 「12団体/支給資機材 299個」: figures are no words
+    if len(phrase) >= PHRASE_SHARE * len(words):
+        return ""
+    if len(sentence) > MAX_QUOTE_CHARS:
+        sentence = sentence.split("、")[0]
+        if len(sentence) < MIN_QUOTE_CHARS:
+            return ""  # 「市報、市ホームページ、…」: a list, better named by the word it holds
+    return text_as_written(text, sentence)
+
+
+def text_as_written(text: str, plain: str) -> str:
+    """``plain`` (NFKC) as the bullet writes it, so a quote stays verbatim: the same span of ``text``."""
+    start = _nfkc(text).find(plain)
+    if start < 0 or len(_nfkc(text)) != len(text):
+        return plain if plain in text else ""
+    return text[start : start + len(plain)]
 
 
 def value(book: CitationBook, ctx: Context, f: Figure) -> Value:

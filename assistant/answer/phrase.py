@@ -48,6 +48,7 @@ _FRAME = frozenset({"補助記号", "空白"})
 _ANSWER_WORDS = re.compile(r"^(?:はい|いいえ)[。、]\s*")
 _SUBJECT_MARKERS = re.compile(r"について|の担当は|は、")
 _OPEN, _CLOSE = "「", "」"
+_SETTING_ENDINGS = frozenset({"で", "に", "と", "まで", "から"})
 
 
 class PhraseRule(StrEnum):
@@ -112,7 +113,9 @@ def subject(lead: str, morphemes: Morphemes) -> str | None:
         cut = max(before.rfind("、"), before.rfind("。"))
         candidate = before[cut + 1 :].strip()
         words = [w for w in morphemes(candidate) if w.pos[0] not in _FRAME]
-        if marker.group() == "は、" and words and words[-1].pos[1] in ("格助詞", "副助詞"):
+        # 「市では、」: Sudachi reads this で as the copula's 助動詞 as often as a 格助詞; either way a setting.
+        setting = words and (words[-1].pos[1] in ("格助詞", "副助詞") or words[-1].surface in _SETTING_ENDINGS)
+        if marker.group() == "は、" and setting:
             continue  # には、 / では、 / までは、
         return candidate.replace(_OPEN, "").replace(_CLOSE, "")
     return None

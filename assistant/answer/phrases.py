@@ -19,18 +19,31 @@ Morphemes = Callable[[str], list[Morph]]
 
 # Brackets and what they hold: a note inside a phrase (「(新小学1年生及び新中学1年生)」, 「【交通対策課所管】」).
 _BRACKETS = re.compile(r"\([^()]{0,80}\)|（[^（）]{0,80}）|【[^【】]{0,40}】|\[[^\[\]]{0,40}\]")
-_CASE = frozenset({"に", "を", "が", "で", "から", "へ"})
+# Case particles that leave a phrase waiting for its predicate; より too (「センターより提供」 is a fragment), and
+# にて, the reports' written に/で.
+_CASE = frozenset({"に", "を", "が", "で", "から", "へ", "より", "にて"})
 # サ変 nouns that say when, not what is done: 「実施予定」 is done by 実施.
 _NOT_ACTIONS = frozenset({"予定", "継続中", "検討中"})
 # A phrase that says nothing was done (「…情報なし」, 「該当なし」) names no activity.
 _NEGATIONS = ("なし", "無し", "中止")
+# Verbs that make 「Nに…」 a modifier of the noun after them.
+_ADNOMINAL = frozenset({"関する", "対する", "係る", "因る", "よる", "おける", "於ける"})
 # Formal nouns that end a clause rather than name a thing (「守るための」, 「…すること」).
 _FORMAL = frozenset({"ため", "こと", "もの", "ところ", "よう", "中", "際"})
 _TOPIC = frozenset({"は", "も"})
-# Longest phrase worth a subject; a longer cut is a sentence, better named by its measure.
-MAX_PHRASE_CHARS = 32
+# Longest phrase worth a subject; a longer cut is a sentence, better named by its measure. 40 keeps
+# 「「女性に対する暴力をなくす運動」に合わせたDV防止普及啓発パネル展の実施」 (35), the longest name-like bullet of
+# both seeds; the next longer ones are sentences.
+MAX_PHRASE_CHARS = 40
 # Count nouns a figure's label may end in: such a label names a figure, not an activity.
 _COUNT_ENDINGS = ("件数", "数", "距離", "回数", "人数", "台数", "累計")
+
+
+def strip_notes(text: str) -> str:
+    """The text without its bracketed notes (「(新小学1年生及び新中学1年生)」, 「【交通対策課所管】」)."""
+    for _ in range(3):  # nested brackets, innermost first
+        text = _BRACKETS.sub("", text)
+    return text
 
 
 def _plain(text: str) -> str:
@@ -100,15 +113,30 @@ def _noun_run_before(morphs: Sequence[Morph], end: int) -> int:
             start -= 1
         else:
             break
-    if start > 0 and not (morphs[start - 1].particle or morphs[start - 1].pos[0] in ("補助記号", "空白")):
+    if start > 0 and not _boundary(morphs[start - 1]):
         return end
+    # 「薬物に関するセーフティー教室」, 「DVによる被害」: an adnominal 「Nに関する」 belongs to the name.
+    if start >= 3 and morphs[start - 1].dictionary in _ADNOMINAL and morphs[start - 2].surface in ("に", "と"):
+        before = _noun_run_before(morphs, start - 2)
+        if before < start - 2:
+            return before
     return start
 
 
+def _boundary(m: Morph) -> bool:
+    """A morpheme a noun run may follow: a particle, punctuation, or the verb of a relative clause
+    (「…を訴えるポスター・標語」); a one-kana verb is a dictionary split inside a name (「まなびあひ」)."""
+    if m.particle or m.pos[0] in ("補助記号", "空白", "助動詞"):
+        return True
+    return m.pos[0] in ("動詞", "形容詞") and len(m.surface) > 1
+
+
 def _object_and_action(morphs: Sequence[Morph]) -> str:
-    """「XをN台貸与」 / 「Xを…で実施した」 → 「Xの貸与」 / 「Xの実施」: a を-object and the last サ変 noun of its clause
-    (up to the next を). An object of another verb first (「子ども達を薬害から守る…」) is skipped."""
+    """「XをN台貸与」 / 「Xを…で実施した」 → 「Xの貸与」 / 「Xの実施」: a を-object and the サ変 noun that ends its
+    clause (up to the next を). An object of another verb first (「子ども達を薬害から守る…」) is skipped. Of several,
+    the sentence's main action wins over a means (「機会を利用して、出前講座を実施予定」: 出前講座の実施)."""
     marks = [i for i, m in enumerate(morphs) if m.surface == "を" and m.particle]
+    found: list[tuple[bool, str]] = []
     for k, i in enumerate(marks):
         start = _noun_run_before(morphs, i)
         obj = "".join(m.surface for m in morphs[start:i])
@@ -121,9 +149,15 @@ def _object_and_action(morphs: Sequence[Morph]) -> str:
         ends = [j for j in actions if _ends_clause(morphs, i + 1 + j)]
         if not ends or any(m.pos[0] == "動詞" and m.pos[1] != "非自立可能" for m in clause[: ends[0]]):
             continue
-        last = ends[0]
-        return f"{obj}の{clause[last].surface}"
-    return ""
+        found.append((_means(morphs, i + 1 + ends[0]), f"{obj}の{clause[ends[0]].surface}"))
+    main = [phrase for means, phrase in found if not means]
+    return (main or [phrase for _, phrase in found] or [""])[0]
+
+
+def _means(morphs: Sequence[Morph], j: int) -> bool:
+    """The action at ``j`` is a means to another (「利用して、」, 「通して、」): する in its て-form follows."""
+    rest = [m.surface for m in morphs[j + 1 : j + 3]]
+    return rest[:2] == ["し", "て"] or rest[:1] == ["して"]
 
 
 def _ends_clause(clause: Sequence[Morph], j: int) -> bool:
@@ -164,7 +198,8 @@ def activity_phrase(text: str, morphemes: Morphemes) -> str:
     whole = "" if any(m.number for m in morphs) else "".join(m.surface for m in morphs)
     candidates = (head, action, whole) if clean else (action, head * trimmed, whole)
     for phrase in candidates:
-        fits = 2 < len(phrase) <= MAX_PHRASE_CHARS and not phrase.endswith(_COUNT_ENDINGS + _NEGATIONS)
+        endings = _COUNT_ENDINGS + _NEGATIONS + tuple(_FORMAL)  # 「…を行うこと」 is a clause, not a name
+        fits = 2 < len(phrase) <= MAX_PHRASE_CHARS and not phrase.endswith(endings)
         if fits and is_noun_phrase(_units(morphemes(phrase))):
             return phrase
     return ""

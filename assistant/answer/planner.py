@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.answer.analysis import COUNT_NOUN_UNITS
 from assistant.answer.claims import Absent, Claim
 from assistant.answer.context import Context, Draft
 from assistant.answer.lists import compose_department, compose_new, compose_year_list
@@ -139,7 +140,10 @@ def _head_missing(ctx: Context, q: Question) -> bool:
     # 「補助額」 asks for 円; the reports count 台, 件, 回 … but never money: no figure of that unit exists.
     units = q.quantity.units if q.quantity else ()
     reported = {f.unit for f in ctx.insights.figures}
-    return not ctx.vocabulary.uses_any_part(head[0]) or bool(units) and not set(units) & reported
+    # A count noun (個数, 登録者数) names how a figure is counted, not what: the counter decides, not the word.
+    counted = any(head[0].endswith(noun) for noun in COUNT_NOUN_UNITS)
+    unknown = not counted and not ctx.vocabulary.uses_any_part(head[0])
+    return unknown or (bool(units) and not set(units) & reported)
 
 
 def _absent(ctx: Context, draft: Draft, check: TermCheck, accepted: bool, statistics: bool = False) -> Answer:

@@ -141,8 +141,10 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     # A date is looked for in the best measure only: another measure's date (a 運動 of the DV measure for
     # 「あいさつ運動はいつ」) would answer a different question.
     same_measure = [h for h in relevant if h.measure.measure_id == relevant[0].measure.measure_id]
-    hit = hit or (dated_hit(same_measure) if q.quantity and q.quantity.date else None) or _newest_wording(
-        ctx, same_measure
+    hit = (
+        hit
+        or (dated_hit(same_measure) if q.quantity and q.quantity.date else None)
+        or _newest_wording(ctx, same_measure)
     )
     newest = max(hit.bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
     b = ctx.corpus.bullets[newest]

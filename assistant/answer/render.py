@@ -112,6 +112,9 @@ def _(c: Activities) -> str:
     items = c.items[:LEAD_ACTIVITIES]
     if c.yes and items and items[0].department:
         a = items[0]
+        if a.quote:
+            year = wareki_label(a.year)  # the quote holds its own figures
+            return msg.YES_QUOTE.format(text=a.quote, department=a.department, detail=year, n=a.citation)
         template = msg.YES_ACTIVITY if a.action else msg.YES_NOUN
         # 「セーフティー教室の実施を行っています」 says 実施 twice: 「セーフティー教室を行っています」.
         phrase = a.phrase.removesuffix(msg.DONE_SUFFIX) if a.action else a.phrase
@@ -126,6 +129,8 @@ def _(c: Activities) -> str:
 
 @_render.register
 def _(c: Responsible) -> str:
+    if c.subject == c.measure:
+        return msg.RESPONSIBLE_MEASURE.format(measure=c.measure, departments=c.departments, n=c.citation)
     return msg.RESPONSIBLE_LEAD.format(subject=c.subject, departments=c.departments, measure=c.measure, n=c.citation)
 
 

@@ -92,7 +92,21 @@ def select_hits(hits: Sequence[Hit], shares_words: Callable[[int], bool] = lambd
         shingles.append(grams)
         if len(chosen) == MAX_ITEMS:
             break
-    return chosen
+    return [_newest_twin(c, hits) for c in chosen]
+
+
+def _newest_twin(chosen: Hit, hits: Sequence[Hit]) -> Hit:
+    """The newest done wording of the chosen hit's activity among all hits, above the cut or not: 令和5年度's
+    「…によるDV被害者の安全確保…」 for 平成30年度's 「…による被害者の安全確保…」."""
+    grams = text_bigrams(chosen.bullet.text)
+    twins = [
+        h
+        for h in hits
+        if h.measure.measure_id == chosen.measure.measure_id
+        and jaccard(grams, text_bigrams(h.bullet.text)) >= NEAR_DUPLICATE
+        and not is_elliptical(h.bullet.text)
+    ]
+    return max([chosen, *twins], key=_hit_recency)
 
 
 def _hit_recency(h: Hit) -> tuple[bool, int]:
@@ -110,6 +124,25 @@ def elliptical_parents(corpus: Corpus, hits: Sequence[Hit], chosen: Sequence[Hit
             if parent is not None and parent not in shown and parent not in out:
                 out.append(parent)
     return out
+
+
+def newest_wording(corpus: Corpus, bullet_ids: tuple[int, ...]) -> tuple[int, ...]:
+    """The newest done year's wording of the activity these bullets (one text over years) report, from the whole
+    measure, ranked or not: 令和5年度's 「…によるDV被害者の安全確保…」 for 平成30年度's 「…による被害者の…」.
+    Returned as that text's bullets over every year it was printed, oldest first."""
+    chosen = corpus.bullets[bullet_ids[-1]]
+    grams = text_bigrams(chosen.text)
+    best = bullet_ids[-1]
+    for i, b in enumerate(corpus.bullets):
+        if b.measure_id != chosen.measure_id or b.status is not Status.ACTUAL or is_elliptical(b.text):
+            continue
+        newer = (b.fiscal_year, b.status is Status.ACTUAL) > (corpus.bullets[best].fiscal_year, True)
+        if newer and jaccard(grams, text_bigrams(b.text)) >= NEAR_DUPLICATE:
+            best = i
+    if best == bullet_ids[-1]:
+        return bullet_ids
+    text = corpus.bullets[best].text
+    return tuple(i for i, b in enumerate(corpus.bullets) if b.measure_id == chosen.measure_id and b.text == text)
 
 
 class Headlines:

@@ -13,7 +13,7 @@ from assistant.answer.context import Context, Draft
 from assistant.answer.naming import activity, phrase_of
 from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Coverage
 from assistant.answer.render import LEAD_ACTIVITIES
-from assistant.answer.select import elliptical_parents, select_hits
+from assistant.answer.select import elliptical_parents, newest_wording, select_hits
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
 from assistant.domain.view import department_label
@@ -45,8 +45,9 @@ def hit_groups(
     for i in first:
         order.setdefault(corpus.bullets[i].measure_id, []).append((i,))
     for h in hits:
-        if not set(h.bullet_ids) & set(first):
-            order.setdefault(h.measure.measure_id, []).append(h.bullet_ids)
+        ids = newest_wording(corpus, h.bullet_ids)
+        if not set(ids) & set(first) and ids not in order.get(h.measure.measure_id, []):
+            order.setdefault(h.measure.measure_id, []).append(ids)
     for i in extra:
         order.setdefault(corpus.bullets[i].measure_id, []).append((i,))
     groups = []
@@ -77,12 +78,17 @@ def lead_activities(ctx: Context, draft: Draft, groups: Sequence[AnswerGroup]) -
     """The best activity of each group, then the next ones of the first group: the lead names up to three."""
     firsts = [g.items[0] for g in groups]
     rest = [i for g in groups[:1] for i in g.items[1:]]
-    # The activities that use most of the question's own words first (「年末」 of 「年末に犯罪が増えるって本当？」
+    # The activities that use the question's most specific words first (「年末」 of 「年末に犯罪が増えるって本当？」
     # is in 年末の犯罪多発時期についての注意喚起, not in a bullet about calls that 「増えています」); rank breaks ties.
-    words = ctx.vocabulary.topic_words(draft.question.topic_text) if ctx.vocabulary else ()
-    candidates = sorted(
-        firsts + rest, key=lambda item: -sum(w in unicodedata.normalize("NFKC", item.text) for w in words)
-    )
+    vocabulary = ctx.vocabulary
+    words = vocabulary.topic_words(draft.question.topic_text) if vocabulary else ()
+    weights = {w: vocabulary.specificity(w) for w in words} if vocabulary else {}
+
+    def evidence(item: AnswerItem) -> float:
+        text = unicodedata.normalize("NFKC", item.text)
+        return sum(weight for w, weight in weights.items() if w in text)
+
+    candidates = sorted(firsts + rest, key=lambda item: -evidence(item))
     out: list[Activity] = []
     for item in candidates:
         citation = draft.book.citations[item.citation - 1]

@@ -61,11 +61,25 @@ _NON_JOINING_SUFFIXES = frozenset({"等", "達", "ら", "向け"})
 
 @dataclass(frozen=True)
 class Morph:
-    """One Sudachi morpheme as plain data: what judging an answer's wording reads (see answer/phrase.py)."""
+    """One Sudachi morpheme as plain data: what was written, its part of speech, its normalised and dictionary
+    forms. The answer layer reads a question's shape and cuts phrases with these; judging reads a lead's."""
 
     surface: str
-    pos: tuple[str, ...]  # part of speech, e.g. ("名詞", "普通名詞", "一般", "*", "*", "*")
+    pos: tuple[str, ...]  # every level: ("名詞", "普通名詞", "一般", "*", "*", "*")
     normalized: str  # Sudachi's normalised form: 為る for し, 子供達 for 子どもたち
+    dictionary: str = ""  # the dictionary form: 配る for 配っ
+
+    @property
+    def noun(self) -> bool:
+        return self.pos[0] == "名詞" and self.pos[1] != "数詞"
+
+    @property
+    def number(self) -> bool:
+        return self.pos[1] == "数詞"
+
+    @property
+    def particle(self) -> bool:
+        return self.pos[0] == "助詞"
 
 
 class SudachiTokenizer:
@@ -170,13 +184,6 @@ class SudachiTokenizer:
                 out.setdefault(m.normalized_form().lower(), m.surface())
         return [(written, norm) for norm, written in out.items()]
 
-    def morphemes(self, text: str) -> list[Morph]:
-        """Every morpheme of ``text`` (NFKC) in the tokenizer's split, function words included."""
-        text = unicodedata.normalize("NFKC", text)
-        return [
-            Morph(m.surface(), tuple(m.part_of_speech()), m.normalized_form()) for m in self._sudachi().tokenize(text)
-        ]
-
     def noun_chunks(self, text: str) -> list[str]:
         """Runs of nouns and their suffixes as written (NFKC): 「自動通話録音機の貸与や関係機関と連携」 →
         自動通話録音機, 貸与, 関係機関, 連携. The names of things a text talks about."""
@@ -202,7 +209,7 @@ class SudachiTokenizer:
         out = []
         for m in self._sudachi().tokenize(text):
             pos = m.part_of_speech()
-            out.append(Morph(m.surface(), (pos[0], pos[1], pos[2]), m.normalized_form(), m.dictionary_form()))
+            out.append(Morph(m.surface(), tuple(pos), m.normalized_form(), m.dictionary_form()))
         return out
 
     @staticmethod
@@ -224,29 +231,6 @@ class SudachiTokenizer:
 
 
 # ---------------------------------------------------------------- synonyms
-
-
-@dataclass(frozen=True)
-class Morph:
-    """One Sudachi morpheme (mode C) as the answer layer reads it: what was written, its part of speech (the
-    first three levels), its normalised and dictionary forms."""
-
-    surface: str
-    pos: tuple[str, str, str]
-    normalized: str
-    dictionary: str
-
-    @property
-    def noun(self) -> bool:
-        return self.pos[0] == "名詞" and self.pos[1] != "数詞"
-
-    @property
-    def number(self) -> bool:
-        return self.pos[1] == "数詞"
-
-    @property
-    def particle(self) -> bool:
-        return self.pos[0] == "助詞"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ that the reports use. Generic nouns (対策, 取組み, 市 …) say nothing abo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -89,6 +90,12 @@ class Vocabulary:
         加入登録数; 補助額 shares nothing."""
         parts = [t for t in self.tokens(word) if t not in GENERIC_NOUNS and len(t) > 1]
         return any(self.is_used(t) for t in parts) or any(self.is_used(n) for _, n in self.nouns(word))
+
+    def specificity(self, word: str) -> float:
+        """How specific a word is to few passages: the largest log(N / df) of its parts the reports use (0 for a
+        word they never use): 防犯ブザー outweighs 児童."""
+        dfs = [self.df[t] for t in self.tokens(word) if t in self.df and self.df[t] > 0]
+        return max((math.log(self.documents / d) for d in dfs), default=0.0)
 
     def topic_words(self, text: str) -> tuple[str, ...]:
         """The question's non-generic nouns as written, with those of its synonym groups: the words a bullet

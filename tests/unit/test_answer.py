@@ -27,8 +27,8 @@ def insights(corpus: Corpus) -> Insights:
 
 def test_answer_groups_by_measure_with_numbered_citations(searcher: Searcher, insights: Insights) -> None:
     a = answer_question(searcher, "高齢者の詐欺対策は？", gate=ACCEPT_ALL, insights=insights)
-    # The lead names activities in the reports' words, never the question: 「市では、…に取り組んでいます。」
-    assert a.found and a.lead.startswith("市では、") and "高齢者の詐欺対策" not in a.lead
+    # The lead names activities in the reports' words, never the question: 「市の主な取組みは、…です。」
+    assert a.found and a.lead.startswith("市の主な取組みは、") and "高齢者の詐欺対策" not in a.lead
     numbers = [i.citation for g in a.groups for i in g.items]
     assert numbers == list(range(1, len(a.citations) + 1))
     assert len({g.measure_id for g in a.groups}) == len(a.groups)  # one group per measure
