@@ -18,7 +18,7 @@ from assistant.answer.claims import Absent, Claim
 from assistant.answer.context import Context, Draft
 from assistant.answer.lists import compose_department, compose_new, compose_year_list
 from assistant.answer.quantities import compose_compare, compose_fact, compose_trend
-from assistant.answer.question import Intent, Question, Turn, absence_words, parse_question
+from assistant.answer.question import Intent, Question, Turn, absence_words, parse_question, with_corrected_words
 from assistant.answer.records import Answer, Coverage
 from assistant.answer.render import render
 from assistant.answer.select import Headlines
@@ -66,6 +66,8 @@ def read(
 ) -> Reading:
     corpus = ctx.corpus
     q = parse_question(text, history, corpus.fiscal_years, corpus.departments, ctx.morphemes, elliptical=elliptical)
+    if ctx.vocabulary is not None:
+        q = with_corrected_words(q, ctx.vocabulary.uses_any_part, ctx.vocabulary.nouns_used)
     result = ctx.searcher.search(q.resolved, top_k=SEARCH_DEPTH, filters=filters)
     accepted = ctx.gate.accepts(result.best_cosine, result.best_bm25) if ctx.gate else bool(result.hits)
     return Reading(q, result, _terms(ctx, q), accepted)
@@ -91,6 +93,7 @@ def answer(ctx: Context, text: str, history: Sequence[Turn] = (), filters: Filte
     reading = read_in_context(ctx, text, history, filters)
     q, result, check, accepted = reading.question, reading.result, reading.check, reading.accepted
     draft = Draft(q, result, ctx.book())
+    draft.notes.extend(msg.TYPO_READ.format(word=w) for w in q.corrected)
     if Notice.UNKNOWN_YEAR in result.notices:
         return _unknown_year(ctx, draft)
     if q.intent is Intent.NEW:

@@ -9,12 +9,13 @@ its topic is a tuple of content words, never a substring to paste into a sentenc
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from assistant.answer.analysis import Analysis, Interrogative, analyse, unit_of_count_noun
 from assistant.answer.cues import CUE_WORDS, INCIDENTAL_NOUNS, Cue, asks_statistics
+from assistant.answer.typos import correction, department_in
 from assistant.domain.normalize import collapse_space
 from assistant.retrieval.query import QueryUnderstanding, find_years, understand
 from assistant.retrieval.tokenize import Morph
@@ -265,6 +266,10 @@ def parse_question(
     A follow-up takes its topic from history, but its intent and years from what was just asked:
     「担当はどこ？」 after 「防犯ブザーの貸与について」 asks who is responsible for 防犯ブザーの貸与.
     """
+    corrected: tuple[str, ...] = ()
+    slip = department_in(normal(text), departments) if not understand(text, (), departments).departments else None
+    if slip is not None:  # 「学務化の取組みは？」 is read as 学務課's, and the answer says so
+        text, corrected = normal(text).replace(slip[0], slip[1]), (slip[1],)
     own = read_text(text, departments, morphemes)
     resolved, earlier = resolve(text, history, departments, morphemes, elliptical=elliptical)
     whole = read_text(resolved, departments, morphemes) if resolved != normal(text) else own
@@ -297,7 +302,24 @@ def parse_question(
         quantity=quantity,
         statistics=asks_statistics(whole.text),
         planned=own.has(Cue.PLANNED),
+        corrected=corrected,
     )
+
+
+def with_corrected_words(q: Question, known: Callable[[str], bool], vocabulary: Iterable[str]) -> Question:
+    """The question with each topic word the reports never use (``known`` false) replaced by the one corpus
+    word one edit away, if there is exactly one: 「不審社」 → 不審者. Unchanged when none is corrected."""
+    words, resolved, corrected = list(q.words), q.resolved, list(q.corrected)
+    for k, w in enumerate(words):
+        if known(w):
+            continue
+        fixed = correction(w, vocabulary)
+        if fixed is not None:
+            words[k], resolved = fixed, resolved.replace(w, fixed)
+            corrected.append(fixed)
+    if len(corrected) == len(q.corrected):
+        return q
+    return replace(q, words=tuple(words), resolved=resolved, corrected=tuple(corrected))
 
 
 def _with_previous_year(u: QueryUnderstanding, available: tuple[int, ...]) -> QueryUnderstanding:

@@ -66,6 +66,7 @@ class Vocabulary:
                 for term in group:
                     covered.update(norm for _, norm in nouns(term))
         self.covered = frozenset(covered)
+        self._used: frozenset[str] | None = None
 
     @classmethod
     def from_bm25(
@@ -90,6 +91,13 @@ class Vocabulary:
         加入登録数; 補助額 shares nothing."""
         parts = [t for t in self.tokens(word) if t not in GENERIC_NOUNS and len(t) > 1]
         return any(self.is_used(t) for t in parts) or any(self.is_used(n) for _, n in self.nouns(word))
+
+    @property
+    def nouns_used(self) -> frozenset[str]:
+        """The words the passages use, as the index holds them (normalised): the candidates for a typo."""
+        if self._used is None:
+            self._used = frozenset(t for t in self.df if len(t) >= 2 and not t.isascii())
+        return self._used
 
     def specificity(self, word: str) -> float:
         """How specific a word is to few passages: the largest log(N / df) of its parts the reports use (0 for a

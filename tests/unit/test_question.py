@@ -210,3 +210,21 @@ def test_previous_year_resolves_to_the_reported_year_before_the_one_in_play() ->
 
 def test_white_space_runs_are_collapsed_before_reading() -> None:
     assert read_text("青パト" + " " * 400 + "は何台？", DEPARTMENTS, TOKENIZER.morphemes).text == "青パト は何台?"
+
+
+def test_a_mistyped_department_is_read_as_the_one_department_one_edit_away() -> None:
+    q = parse("学務化の取組みは？")
+    assert q.departments == ("学務課",) and q.intent is Intent.DEPARTMENT_LIST and q.corrected == ("学務課",)
+    assert parse("学務課の取組みは？").corrected == ()
+
+
+def test_typo_corrections_are_single_and_one_edit_away() -> None:
+    from assistant.answer.typos import correction, department_in, within_one_edit
+
+    assert within_one_edit("不審社", "不審者") and within_one_edit("カンガルーポケト", "カンガルーポケット")
+    assert not within_one_edit("不審社", "不審者対応")
+    assert correction("不審社", ["不審者", "防犯"]) == "不審者"
+    assert correction("不審社", ["不審者", "不審物"]) is None  # two ways to read it: none taken
+    assert correction("課長", ["課題"]) is None  # too short to correct
+    assert department_in("地域安全か は何をしていますか", ("地域安全課", "健康課")) == ("地域安全か", "地域安全課")
+    assert department_in("青パトは何台", ("地域安全課", "健康課")) is None
