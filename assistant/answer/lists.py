@@ -78,7 +78,7 @@ def compose_department(ctx: Context, draft: Draft) -> Answer:
         items = [draft.book.item([i]) for i in ids]
         groups.append(draft.book.group(mid, items, section=ctx.corpus.measure(mid).section_path))
     if single:
-        named = []
+        named: list[tuple[str, int]] = []
         for item in groups[0].items:
             name = phrase_of(ctx, draft.book.citations[item.citation - 1].bullet_ids[-1])
             if all(name != other for other, _ in named):

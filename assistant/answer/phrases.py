@@ -117,9 +117,9 @@ def _noun_run_before(morphs: Sequence[Morph], end: int) -> int:
         return end
     # 「薬物に関するセーフティー教室」, 「DVによる被害」: an adnominal 「Nに関する」 belongs to the name.
     if start >= 3 and morphs[start - 1].dictionary in _ADNOMINAL and morphs[start - 2].surface in ("に", "と"):
-        before = _noun_run_before(morphs, start - 2)
-        if before < start - 2:
-            return before
+        outer = _noun_run_before(morphs, start - 2)
+        if outer < start - 2:
+            return outer
     return start
 
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.retrieval.tokenize import SynonymTable, expand_query
 from assistant.tuning import RARE_SHARE
+
+# Distinct topic strings whose words are kept: a few answers' worth of questions and follow-ups.
+TOPIC_WORDS_CACHE = 1024
 
 # Nouns that name no topic of their own in a question about these reports: the reports' whole domain
 # (防犯), kinds of action (対策, 取組み, 防止), the city, and words of asking. Chosen by reading the content
@@ -67,6 +71,8 @@ class Vocabulary:
                     covered.update(norm for _, norm in nouns(term))
         self.covered = frozenset(covered)
         self._used: frozenset[str] | None = None
+        # Asked several times per answer (ordering the lead, matching figures, the responsible department).
+        self.topic_words = lru_cache(maxsize=TOPIC_WORDS_CACHE)(self._topic_words)  # type: ignore[method-assign]
 
     @classmethod
     def from_bm25(
@@ -106,6 +112,9 @@ class Vocabulary:
         return max((math.log(self.documents / d) for d in dfs), default=0.0)
 
     def topic_words(self, text: str) -> tuple[str, ...]:
+        return self._topic_words(text)
+
+    def _topic_words(self, text: str) -> tuple[str, ...]:
         """The question's non-generic nouns as written, with those of its synonym groups: the words a bullet
         about the same thing would use (「青パトの車両数」 → 青, パト, CoCoパトロール, …)."""
         expanded = expand_query(text, self.synonyms)
