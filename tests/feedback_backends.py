@@ -55,7 +55,8 @@ class Backend:
         if self.path is not None:
             return [str(r[1]) for r in self.query("PRAGMA table_info(feedback)")]
         sql = (
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'feedback' ORDER BY ordinal_position"
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'feedback' AND table_schema = current_schema() ORDER BY ordinal_position"
         )
         return [str(r[0]) for r in self.query(sql)]
 
