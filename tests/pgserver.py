@@ -44,17 +44,18 @@ def bin_dir() -> Path:
     )
 
 
-def unprivileged_prefix() -> tuple[list[str], pwd.struct_passwd | None]:
-    """The command prefix that drops root (``runuser -u postgres --``) and that user; nothing when not root."""
+def unprivileged_prefix(users: tuple[str, ...] = ("postgres", "nobody")) -> tuple[list[str], pwd.struct_passwd | None]:
+    """The command prefix that drops root (``runuser -u postgres --``) and that user; nothing when not root.
+    The first of ``users`` that exists is taken."""
     if os.geteuid() != 0:
         return [], None
-    for name in ("postgres", "nobody"):
+    for name in users:
         try:
             user = pwd.getpwnam(name)
         except KeyError:
             continue
         return ["runuser", "-u", name, "--"], user
-    raise RuntimeError("running as root and neither the postgres nor the nobody user exists")
+    raise RuntimeError(f"running as root and none of the users {users} exists")
 
 
 @dataclass

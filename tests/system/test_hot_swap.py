@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 from loadloop import Load
-from served import START_TIMEOUT, free_port, serve_env
+from replica import start_replica
+from served import free_port, serve_env
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_REPORT = ROOT / "tests" / "data" / "koganei_bouhan_r6-r7.txt"
@@ -25,28 +26,11 @@ SWAP_GUARD = 30.0  # seconds: a hang guard for the swap on a loaded machine; the
 
 @contextmanager
 def _server(env: dict[str, str], log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    origin = f"http://127.0.0.1:{port}"
+    replica = start_replica(env, log, free_port())
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _ready(origin):
-            assert proc.poll() is None, log.read_text(encoding="utf-8")[-3000:]
-            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")[-3000:]
-            time.sleep(0.1)
-        yield proc, origin
+        yield replica.proc, replica.origin
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(30)
-
-
-def _ready(origin: str) -> bool:
-    try:
-        return httpx.get(f"{origin}/api/health", timeout=5).status_code == 200
-    except httpx.HTTPError:
-        return False
+        replica.stop()
 
 
 def _ingest(env: dict[str, str], *args: str) -> float:
