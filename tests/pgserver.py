@@ -96,6 +96,11 @@ class PostgresServer:
             cur = conn.execute(sql)
             return cur.fetchall() if cur.description else []
 
+    def restart(self) -> None:
+        """Stop (closing every session) and start again, as an operator's `systemctl restart postgresql`."""
+        log = str(self.base / "server.log")  # without -l the server would hold our capture pipe open
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", log, "-m", "fast", "-w", "restart")
+
     def stop(self) -> None:
         try:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")

@@ -419,6 +419,17 @@ def test_postgres_gone_is_a_503_and_the_chat_keeps_answering(postgres: PostgresS
         assert client.post("/api/ask", json={"question": "高齢者の詐欺対策は？"}).status_code == 200
 
 
+def test_a_restarted_postgres_costs_no_failed_press(postgres: PostgresServer) -> None:
+    store = FeedbackStore.open(postgres.create_schema("restarted"), pool_size=2)
+    try:
+        assert store.add(ONE, max_per_day=10) == 1
+        postgres.restart()  # every pooled connection is now dead
+        assert store.add(ONE, max_per_day=10) == 2, "the pool checks a connection before handing it out"
+        assert store.count() == 2
+    finally:
+        store.close()
+
+
 def test_store_daily_cap_counts_the_jst_day(feedback_backend: Backend) -> None:
     store = FeedbackStore.open(feedback_backend.target)
     late = datetime(2025, 4, 1, 23, 59, tzinfo=JST)
