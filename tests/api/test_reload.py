@@ -67,7 +67,9 @@ def test_new_build_is_swapped_in_and_the_old_one_finishes(served: TestClient) ->
     assert _watcher(served).check() is None, "swapped once"
 
 
-def test_a_build_that_fails_verification_is_never_served(served: TestClient, index_copy: Path) -> None:
+def test_a_build_that_fails_verification_is_never_served(
+    served: TestClient, index_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     good = served.get("/api/health").json()["build_id"]
     current = current_build(index_copy)
     assert current is not None
@@ -81,7 +83,9 @@ def test_a_build_that_fails_verification_is_never_served(served: TestClient, ind
     assert health["build_id"] == good and health["status"] == "ok"
     assert bad.name in health["reload_error"] and "damaged" in health["reload_error"]
     assert served.post("/api/ask", json={"question": "高齢者の詐欺対策は？"}).status_code == 200
-    assert _watcher(served).check() is None, "the refused build is not loaded again"
+    assert _watcher(served).check() is None
+    refusals = [r for r in caplog.records if "was not loaded" in r.getMessage()]
+    assert len(refusals) == 1, "the refused build is not loaded again until CURRENT moves"
 
     new_id = _ingest_next_year(served)  # the next good build replaces it
     assert _watcher(served).check() is not None
