@@ -24,6 +24,12 @@ $(VENV)/.installed-test: $(STAMP) pyproject.toml
 	# the CJK font makes its screenshots readable.
 	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk"; } || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	# The feedback tests start a real PostgreSQL server (tests/pgserver.py: initdb + pg_ctl in a temporary
+	# folder, as the unprivileged `postgres` user when run as root) and the replica test a real nginx; both
+	# only from the binaries (the packages' own services are not used).
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1; } || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    postgresql nginx-light >/dev/null; }
 	touch $@
 
 setup-test: $(VENV)/.installed-test

@@ -220,13 +220,19 @@ def evaluate(
 def serve(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    no_build: Annotated[
+        bool,
+        typer.Option("--no-build", help="never build: serve index/ as one `assistant ingest` left it (replicas)"),
+    ] = False,
 ) -> None:
-    """Serve the API and the web UI (brings the index up to date first)."""
+    """Serve the API and the web UI (brings the index up to date first, unless --no-build). A new build in
+    index/ (from `assistant ingest`) is swapped in without a restart; SIGHUP checks for one at once."""
     import copy
 
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
+    from assistant.api.app import create_app
     from assistant.api.timeouts import timed_protocol
 
     settings = get_settings()
@@ -238,8 +244,7 @@ def serve(
     log_config["loggers"]["assistant"] = {"handlers": ["app"], "level": "INFO", "propagate": False}
     typer.echo(f"防犯施策アシスタント: http://{host}:{port}/")
     uvicorn.run(
-        "assistant.api.app:create_app",
-        factory=True,
+        create_app(settings, build=not no_build),
         host=host,
         port=port,
         server_header=False,

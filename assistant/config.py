@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     feedback: bool = True
     # Outside index/ so that re-ingesting or rebuilding never touches it; git-ignored.
     feedback_db: Path = ROOT / "var" / "feedback.sqlite"
+    # postgresql://user:password@host/db (or ?host=/socket/dir): feedback in PostgreSQL instead of feedback_db,
+    # shared by every replica (rows, daily cap, staff review). SecretStr: the password stays out of logs.
+    feedback_url: SecretStr | None = None
+    # Connections one process holds at most: a feedback write takes ~1 ms of a connection, and the API's
+    # thread pool (40) would otherwise open 40 per replica; a request waits for one at most the timeout (then 503).
+    feedback_pool_size: int = 4
+    feedback_pool_timeout_seconds: float = 5.0
     feedback_max_comment_chars: int = 500
     feedback_max_per_day: int = 1000  # rows stored per day (JST) at most, so a script cannot fill the disk
     feedback_rate_per_minute: float = 6.0  # per client address, token bucket refill
@@ -69,8 +76,18 @@ class Settings(BaseSettings):
     # reprs and logs. Shorter than staff_token_min_chars counts as unset.
     staff_token: SecretStr | None = None
     staff_token_min_chars: int = 16
+    # How often a running server reads index/CURRENT for a new build (api/reload.py; SIGHUP checks at once).
+    # Reading the pointer is one small file read; loading a new build of the 383 seeds takes ~1-2 s beside
+    # the old one. 0 turns the hot swap off.
+    index_check_seconds: float = 2.0
     host: str = "127.0.0.1"
     port: int = 8000
+
+
+def feedback_target(settings: Settings) -> str | Path:
+    """Where feedback is stored: the PostgreSQL URL when one is set, else the SQLite file."""
+    url = settings.feedback_url.get_secret_value().strip() if settings.feedback_url is not None else ""
+    return url or Path(settings.feedback_db)
 
 
 def default(name: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -142,6 +143,18 @@ def open_assistant(
     return Assistant(settings, searcher, result, gate, insights, data_error, vocabulary, headlines)
 
 
+def reopen_assistant(current: Assistant) -> Assistant:
+    """The assistant over the build ``CURRENT`` points at now, for the server's hot swap: loaded and verified
+    (manifest, checksums of every file, counts; the gate refitted on it) beside ``current``, whose embedder it
+    reuses (no second model in memory). Raises IndexError_ for a build that must not be served."""
+    inner = current.searcher.embedder
+    embedder: Embedder = getattr(inner, "inner", inner)  # the BoundedEmbedder wraps the loaded model
+    fresh = open_assistant(current.settings, build=False, embedder=embedder)
+    if not fresh.index.corpus.bullets:
+        raise IndexError_(f"index build {fresh.index.manifest.build_id} holds no activity bullets")
+    return fresh
+
+
 def make_vocabulary(index: SearchIndex, tokenizer: SudachiTokenizer, synonyms: SynonymTable) -> Vocabulary:
     """The words the index uses, from the BM25 index itself (no second pass over the passages)."""
     bm25 = index.bm25
@@ -187,8 +200,10 @@ def calibrate_gate(searcher: Searcher, settings: Settings) -> Gate:
         r = searcher.search(question, top_k=1, use_question_filters=False)
         points.append((is_in, r.best_cosine, r.best_bm25))
     gate = fit_gate(points)
-    try:
-        cache.write_text(json.dumps({"key": key, "gate": asdict(gate)}, ensure_ascii=False), encoding="utf-8")
+    try:  # atomically: replicas sharing one index may fit and write it at the same time
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "gate": asdict(gate)}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cache)
     except OSError:  # a read-only index still serves; the gate is refitted next start
         log.warning("could not cache the relevance gate in %s", cache)
     log.info("relevance gate: %s", gate)

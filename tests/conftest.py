@@ -6,6 +6,7 @@ Fixtures that are built once are read-only: tests that damage or rebuild an inde
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from feedback_backends import Backend
+from pgserver import PostgresServer, start_postgres
 from playwright.sync_api import Browser, sync_playwright
 
 from assistant.answer import Headlines
@@ -214,3 +217,25 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the session (tests/pgserver.py), started only if a test needs it."""
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def feedback_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """Each feedback test on both stores: a new SQLite file, or a new schema on the session's server."""
+    if request.param == "sqlite":
+        return Backend("sqlite", path=tmp_path / "var" / "feedback.sqlite")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"feedback_{os.getpid()}_{next(_databases)}"
+    server.create_schema(name)
+    return Backend("postgres", server=server, schema=name)

@@ -27,6 +27,7 @@ from fastapi.responses import FileResponse, Response
 from assistant.api.docs import add_docs, patch_openapi
 from assistant.api.errors import install_error_handlers
 from assistant.api.limits import BodyLimit, json_error
+from assistant.api.reload import IndexWatcher
 from assistant.api.routers import chat, health, measures
 from assistant.api.routers.export import export_router
 from assistant.api.routers.feedback import PublicFiles, install_feedback, open_feedback_store
@@ -53,12 +54,13 @@ SECURITY_HEADERS = {
 }
 
 
-def load_in_background(app: FastAPI, settings: Settings) -> None:
-    """Open the assistant (building the index if needed) without holding up the server's start."""
+def load_in_background(app: FastAPI, settings: Settings, *, build: bool = True) -> None:
+    """Open the assistant (building the index if needed, unless ``build`` is False) without holding up the
+    server's start."""
 
     def load() -> None:
         try:
-            app.state.assistant = open_assistant(settings, build=True)
+            app.state.assistant = open_assistant(settings, build=build)
             log.info("index loaded: %s", app.state.assistant.index.manifest.build_id)
         except (IndexError_, StorageError, EmbedderError) as e:  # expected: one line, the fix in it
             log.error("could not load the index: %s", e)
@@ -70,18 +72,24 @@ def load_in_background(app: FastAPI, settings: Settings) -> None:
     threading.Thread(target=load, name="load-index", daemon=True).start()
 
 
-def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
-    """The app; pass ``assistant`` to serve an already opened one (tests), else it is opened at start-up."""
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None, *, build: bool = True) -> FastAPI:
+    """The app; pass ``assistant`` to serve an already opened one (tests), else it is opened at start-up.
+    ``build=False`` (``assistant serve --no-build``): serve the index as it is, read-only, never building it."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.assistant is None:
-            load_in_background(app, settings)
+            load_in_background(app, settings, build=build)
+        watcher = IndexWatcher(app, settings)  # a new build is swapped in without a restart (api/reload.py)
+        app.state.index_watcher = watcher
+        watcher.start()
+        watcher.listen_for_sighup()
         with open_feedback_store(settings) as store:  # kept outside index/, closed at shutdown
             app.state.feedback_store = store
             yield
             app.state.feedback_store = None
+        watcher.stop()
         app.state.limiter.close()
 
     app = FastAPI(
@@ -101,6 +109,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.load_error = None
+    app.state.reload_error = None
     app.state.limiter = WorkLimiter(
         settings.answer_workers, settings.answer_queue, settings.request_budget_seconds, settings.retry_after_seconds
     )

@@ -384,6 +384,9 @@ class HealthResponse(BaseModel):
     fiscal_years: list[int] = []
     data_error: str | None = Field(default=None, description="a report in data/ that failed to parse")
     error: str | None = None
+    reload_error: str | None = Field(
+        default=None, description="a newer index build that failed verification; build_id still serves"
+    )
 
 
 class ErrorBody(BaseModel):

@@ -13,11 +13,11 @@ from typing import Annotated
 
 import typer
 
-from assistant.config import get_settings
+from assistant.config import feedback_target, get_settings
 from assistant.feedback.export import item_dict, to_csv, to_json
 from assistant.feedback.store import Coverage, FeedbackQuery, FeedbackStore, Rating, StoreError
 
-app = typer.Typer(no_args_is_help=True, help="Feedback on answers (var/feedback.sqlite): list, export, stats")
+app = typer.Typer(no_args_is_help=True, help="Feedback on answers (the SQLite file or ASSISTANT_FEEDBACK_URL)")
 
 RatingOpt = Annotated[Rating | None, typer.Option(help="helpful (はい) | not_helpful (いいえ)")]
 CoverageOpt = Annotated[Coverage | None, typer.Option(help="direct | related | none | out_of_scope")]
@@ -52,9 +52,8 @@ def _query(
 
 
 def _store() -> FeedbackStore:
-    path = get_settings().feedback_db
     try:
-        return FeedbackStore.open(path, create=False)
+        return FeedbackStore.open(feedback_target(get_settings()), create=False)
     except StoreError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None

@@ -1,168 +1,88 @@
-"""Feedback on answers (「この回答は役に立ちましたか？」): typed records and their durable SQLite store.
+"""The feedback store: one interface, two databases.
 
-The store is one SQLite file outside index/ (default var/feedback.sqlite), so re-ingesting or rebuilding the
-index never touches it. It runs in WAL mode with ``synchronous=FULL``: a row is in the file, fsynced, when
-``add`` returns, so the 201 the API sends after it is a promise kept even if the process is killed next.
-Only what the user sent is kept: no address, cookie or user agent ever reaches this module.
+- **SQLite** (the default, :mod:`assistant.feedback.sqlite`): one file outside index/ (var/feedback.sqlite), for
+  one process; nothing to install or run.
+- **PostgreSQL** (``ASSISTANT_FEEDBACK_URL=postgresql://…``, :mod:`assistant.feedback.postgres`): for several
+  replicas behind a load balancer, which then share the rows, the daily cap and the staff review.
+
+Both keep the same tables and columns and run the same statements (written with ``?`` placeholders; the
+PostgreSQL store turns them into ``%s``). Both commit a row durably before ``add`` returns, so the 201 the API
+sends after it is a promise kept even if the process is killed next; both count the daily cap inside the
+inserting transaction, so it holds against every other writer of the same database. Only what the user sent
+is kept: no address, cookie or user agent ever reaches these modules.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
-from enum import StrEnum
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from assistant.answer.records import Coverage
-
-__all__ = ["Coverage"]  # re-exported: the feedback modules read the one Coverage enum from here
-
-SCHEMA_VERSION = 1
-# The city is in Japan (no daylight saving time): "today" for the daily cap and the period filters is
-# Koganei's day, whatever the server's clock zone is.
-JST = timezone(timedelta(hours=9), "JST")
-
-
-class Rating(StrEnum):
-    HELPFUL = "helpful"  # はい
-    NOT_HELPFUL = "not_helpful"  # いいえ
-
-
-# 「回答できなかった質問」: the reports said nothing (none) or the question was not about them (out_of_scope).
-# The coverage values are the /api/ask ones (answer/records.py), one enum for both.
-UNANSWERED_COVERAGE = (Coverage.NONE, Coverage.OUT_OF_SCOPE)
-
-
-class StoreError(Exception):
-    """The feedback file cannot be used (made by a newer version, or not a feedback store)."""
-
-
-class DailyCapReached(Exception):
-    """Today's rows reached the configured maximum; nothing was stored."""
-
-
-@dataclass(frozen=True)
-class NewFeedback:
-    """What the user sends with a button press, already validated and cleaned."""
-
-    question: str
-    resolved_question: str
-    coverage: Coverage
-    rating: Rating
-    comment: str = ""
-    bullet_ids: tuple[int, ...] = ()
-    measure_ids: tuple[str, ...] = ()
-    index_build: str | None = None  # the index build the bullet ids refer to (they change on re-ingest)
-
-
-@dataclass(frozen=True)
-class FeedbackItem:
-    id: int
-    created_at: str  # ISO 8601 in JST, seconds
-    question: str
-    resolved_question: str
-    coverage: Coverage
-    rating: Rating
-    comment: str
-    bullet_ids: tuple[int, ...]
-    measure_ids: tuple[str, ...]
-    index_build: str | None
-    handled_at: str | None
-    handled_note: str
-
-    @property
-    def unanswered(self) -> bool:
-        return self.rating is Rating.NOT_HELPFUL or self.coverage in UNANSWERED_COVERAGE
-
-
-@dataclass(frozen=True)
-class FeedbackQuery:
-    """Filters shared by the staff list, the counts, the export and the CLI. ``None`` means any."""
-
-    rating: Rating | None = None
-    coverage: Coverage | None = None
-    since: date | None = None  # inclusive, JST day
-    until: date | None = None  # inclusive, JST day
-    measure_id: str | None = None
-    unanswered: bool = False  # 「回答できなかった質問」: rated いいえ, or coverage none / out_of_scope
-    handled: bool | None = None
-
-    def where(self) -> tuple[str, list[object]]:
-        clauses: list[str] = []
-        args: list[object] = []
-        if self.rating is not None:
-            clauses.append("f.rating = ?")
-            args.append(self.rating.value)
-        if self.coverage is not None:
-            clauses.append("f.coverage = ?")
-            args.append(self.coverage.value)
-        if self.since is not None:
-            clauses.append("f.day >= ?")
-            args.append(self.since.isoformat())
-        if self.until is not None:
-            clauses.append("f.day <= ?")
-            args.append(self.until.isoformat())
-        if self.measure_id is not None:
-            clauses.append("f.id IN (SELECT feedback_id FROM feedback_measure WHERE measure_id = ?)")
-            args.append(self.measure_id)
-        if self.unanswered:
-            marks = ", ".join("?" * len(UNANSWERED_COVERAGE))
-            clauses.append(f"(f.rating = ? OR f.coverage IN ({marks}))")
-            args.extend([Rating.NOT_HELPFUL.value, *(c.value for c in UNANSWERED_COVERAGE)])
-        if self.handled is not None:
-            clauses.append("f.handled_at IS NOT NULL" if self.handled else "f.handled_at IS NULL")
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
-
-
-@dataclass(frozen=True)
-class FeedbackStats:
-    total: int
-    unanswered: int
-    handled: int
-    by_coverage: dict[Coverage, int]
-    by_rating: dict[Rating, int]
-    by_measure: list[tuple[str, int]] = field(default_factory=list)  # most feedback first
-
-
-_SCHEMA = (
-    """CREATE TABLE feedback (
-        id INTEGER PRIMARY KEY,
-        created_at TEXT NOT NULL,
-        day TEXT NOT NULL,
-        question TEXT NOT NULL,
-        resolved_question TEXT NOT NULL,
-        coverage TEXT NOT NULL CHECK (coverage IN ('direct', 'related', 'none', 'out_of_scope')),
-        rating TEXT NOT NULL CHECK (rating IN ('helpful', 'not_helpful')),
-        comment TEXT NOT NULL DEFAULT '',
-        bullet_ids TEXT NOT NULL DEFAULT '[]',
-        index_build TEXT,
-        handled_at TEXT,
-        handled_note TEXT NOT NULL DEFAULT ''
-    )""",
-    "CREATE INDEX feedback_by_day ON feedback (day)",
-    """CREATE TABLE feedback_measure (
-        feedback_id INTEGER NOT NULL REFERENCES feedback (id) ON DELETE CASCADE,
-        measure_id TEXT NOT NULL,
-        PRIMARY KEY (feedback_id, measure_id)
-    )""",
-    "CREATE INDEX feedback_measure_by_measure ON feedback_measure (measure_id)",
+from assistant.feedback.records import (
+    JST,
+    UNANSWERED_COVERAGE,
+    Coverage,
+    DailyCapReached,
+    FeedbackItem,
+    FeedbackQuery,
+    FeedbackStats,
+    NewFeedback,
+    Rating,
+    StoreError,
+    StoreUnavailable,
+    now_jst,
 )
+
+__all__ = [
+    "JST",
+    "SCHEMA_VERSION",
+    "UNANSWERED_COVERAGE",
+    "Coverage",
+    "DailyCapReached",
+    "FeedbackItem",
+    "FeedbackQuery",
+    "FeedbackStats",
+    "FeedbackStore",
+    "NewFeedback",
+    "Rating",
+    "StoreError",
+    "StoreUnavailable",
+    "is_database_url",
+    "now_jst",
+]
+
+# The schema's version, the same for both databases (SQLite: PRAGMA user_version; PostgreSQL: the one row of
+# feedback_schema). Each store migrates an older schema at start, in one transaction, and refuses a newer one.
+SCHEMA_VERSION = 1
+
+ANY = FeedbackQuery()  # no filter
 
 _COLUMNS = (
     "f.id, f.created_at, f.question, f.resolved_question, f.coverage, f.rating, f.comment, f.bullet_ids, "
     "f.index_build, f.handled_at, f.handled_note, "
-    "(SELECT group_concat(measure_id, ' ') FROM feedback_measure m WHERE m.feedback_id = f.id)"
+    "(SELECT {concat} FROM feedback_measure m WHERE m.feedback_id = f.id)"
 )
+_INSERT = (
+    "INSERT INTO feedback (created_at, day, question, resolved_question, coverage, rating, comment, "
+    "bullet_ids, index_build) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+_INSERT_MEASURE = "INSERT INTO feedback_measure (feedback_id, measure_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
 
 
-def now_jst() -> datetime:
-    return datetime.now(JST).replace(microsecond=0)
+def is_database_url(target: str | Path) -> bool:
+    """A PostgreSQL connection URL (``postgresql://`` or ``postgres://``), as opposed to a SQLite file path."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+class Transaction(Protocol):
+    """One open write transaction of a store: statements with ``?`` placeholders; rows and the row count."""
+
+    def run(self, sql: str, args: Sequence[object] = ()) -> tuple[list[tuple[Any, ...]], int]: ...
 
 
 def _item(row: tuple[Any, ...]) -> FeedbackItem:
@@ -182,114 +102,96 @@ def _item(row: tuple[Any, ...]) -> FeedbackItem:
     )
 
 
-class FeedbackStore:
-    """One connection shared by the server's threads behind a lock: SQLite serialises writers anyway, and a
-    single connection keeps the WAL checkpointing in one place. ``BEGIN IMMEDIATE`` makes the daily-cap
-    check and the insert one step, also against another process (the CLI) using the same file."""
+class FeedbackStore(ABC):
+    """What the API and the CLI use; a subclass supplies transactions, reads and the daily lock."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self._conn = conn
-        self._lock = threading.Lock()
-        self.path = path
+    # The SQL aggregate that joins one item's measure ids with spaces (group_concat / string_agg).
+    MEASURES_CONCAT = "group_concat(measure_id, ' ')"
 
-    @classmethod
-    def open(cls, path: Path, *, create: bool = True) -> FeedbackStore:
-        path = Path(path)
-        if not create and not path.is_file():
-            raise StoreError(f"{path}: no feedback stored yet")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")  # WAL + FULL: a committed row survives a crash or power cut
-            conn.execute("PRAGMA foreign_keys=ON")
-            _migrate(conn, path)
-        except (sqlite3.DatabaseError, StoreError):
-            conn.close()
-            raise
-        return cls(conn, path)
+    @staticmethod
+    def open(target: str | Path, *, create: bool = True, pool_size: int = 4, timeout: float = 5.0) -> FeedbackStore:
+        """The store at ``target``: a PostgreSQL URL or a SQLite file path. ``create=False`` (the CLI) refuses
+        a store that holds no feedback yet instead of creating one. Migrates the schema; raises StoreError."""
+        if is_database_url(target):
+            from assistant.feedback.postgres import PostgresStore
 
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+            return PostgresStore.connect(str(target), create=create, pool_size=pool_size, timeout=timeout)
+        from assistant.feedback.sqlite import SqliteStore
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        return SqliteStore.connect(Path(target), create=create)
+
+    @property
+    @abstractmethod
+    def label(self) -> str:
+        """Where the rows are, for messages: the file, or the database without its password."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[Transaction]:
+        """A write transaction, committed durably when the block ends, rolled back if it raises."""
+
+    @abstractmethod
+    def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]: ...
+
+    @abstractmethod
+    def _lock_day(self, tx: Transaction, day: str) -> None:
+        """Serialise the daily-cap count of ``day`` against every other writer of the database."""
 
     def add(self, fb: NewFeedback, *, max_per_day: int, when: datetime | None = None) -> int:
         """Store one row and commit it; its id. Raises DailyCapReached when today already has the maximum."""
         when = (when or now_jst()).astimezone(JST)
         day = when.date().isoformat()
-        with self._write() as conn:
-            (today,) = conn.execute("SELECT count(*) FROM feedback WHERE day = ?", (day,)).fetchone()
+        with self._write() as tx:
+            self._lock_day(tx, day)
+            (today,) = tx.run("SELECT count(*) FROM feedback WHERE day = ?", (day,))[0][0]
             if today >= max_per_day:
                 raise DailyCapReached(day)
-            cur = conn.execute(
-                "INSERT INTO feedback (created_at, day, question, resolved_question, coverage, rating, comment, "
-                "bullet_ids, index_build) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    when.isoformat(timespec="seconds"),
-                    day,
-                    fb.question,
-                    fb.resolved_question,
-                    fb.coverage.value,
-                    fb.rating.value,
-                    fb.comment,
-                    json.dumps(list(fb.bullet_ids)),
-                    fb.index_build,
-                ),
+            values = (
+                when.isoformat(timespec="seconds"),
+                day,
+                fb.question,
+                fb.resolved_question,
+                fb.coverage.value,
+                fb.rating.value,
+                fb.comment,
+                json.dumps(list(fb.bullet_ids)),
+                fb.index_build,
             )
-            row_id = int(cur.lastrowid or 0)
-            conn.executemany(
-                "INSERT OR IGNORE INTO feedback_measure (feedback_id, measure_id) VALUES (?, ?)",
-                [(row_id, m) for m in dict.fromkeys(fb.measure_ids)],
-            )
+            row_id = int(tx.run(_INSERT, values)[0][0][0])
+            for m in dict.fromkeys(fb.measure_ids):
+                tx.run(_INSERT_MEASURE, (row_id, m))
         return row_id
 
     def mark_handled(self, item_id: int, note: str, handled: bool = True) -> FeedbackItem | None:
         """Mark an item handled (with the staff's note) or open again; None when there is no such item."""
         stamp = now_jst().isoformat(timespec="seconds") if handled else None
-        with self._write() as conn:
-            cur = conn.execute(
-                "UPDATE feedback SET handled_at = ?, handled_note = ? WHERE id = ?", (stamp, note, item_id)
-            )
-            if cur.rowcount == 0:
-                return None
-        return self.get(item_id)
+        with self._write() as tx:
+            sql = "UPDATE feedback SET handled_at = ?, handled_note = ? WHERE id = ?"
+            _, changed = tx.run(sql, (stamp, note, item_id))
+        return self.get(item_id) if changed else None
 
-    def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
+    def _columns(self) -> str:
+        return _COLUMNS.format(concat=self.MEASURES_CONCAT)
 
     def get(self, item_id: int) -> FeedbackItem | None:
-        rows = self._read(f"SELECT {_COLUMNS} FROM feedback f WHERE f.id = ?", (item_id,))
+        rows = self._read(f"SELECT {self._columns()} FROM feedback f WHERE f.id = ?", (item_id,))
         return _item(rows[0]) if rows else None
 
-    def count(self, query: FeedbackQuery = FeedbackQuery()) -> int:
+    def count(self, query: FeedbackQuery = ANY) -> int:
         where, args = query.where()
         return int(self._read(f"SELECT count(*) FROM feedback f{where}", args)[0][0])
 
-    def list(
-        self, query: FeedbackQuery = FeedbackQuery(), limit: int | None = 100, offset: int = 0
-    ) -> list[FeedbackItem]:
+    def list(self, query: FeedbackQuery = ANY, limit: int | None = 100, offset: int = 0) -> list[FeedbackItem]:
         """Newest first (ids only grow, so the id orders by time even if the clock steps back)."""
         where, args = query.where()
         page = " LIMIT ? OFFSET ?" if limit is not None else ""
         extra = [limit, offset] if limit is not None else []
-        return [
-            _item(r)
-            for r in self._read(f"SELECT {_COLUMNS} FROM feedback f{where} ORDER BY f.id DESC{page}", [*args, *extra])
-        ]
+        sql = f"SELECT {self._columns()} FROM feedback f{where} ORDER BY f.id DESC{page}"
+        return [_item(r) for r in self._read(sql, [*args, *extra])]
 
-    def stats(self, query: FeedbackQuery = FeedbackQuery()) -> FeedbackStats:
+    def stats(self, query: FeedbackQuery = ANY) -> FeedbackStats:
         where, args = query.where()
         by_coverage = {c: 0 for c in Coverage}
         by_rating = {r: 0 for r in Rating}
@@ -303,36 +205,16 @@ class FeedbackStore:
             "GROUP BY m.measure_id ORDER BY count(*) DESC, m.measure_id",
             args,
         )
-        unanswered = self.count(replace(query, unanswered=True))
-        handled = self.count(replace(query, handled=True))
         return FeedbackStats(
             total=sum(by_coverage.values()),
-            unanswered=unanswered,
-            handled=handled,
+            unanswered=self.count(replace(query, unanswered=True)),
+            handled=self.count(replace(query, handled=True)),
             by_coverage=by_coverage,
             by_rating=by_rating,
-            by_measure=[(m, n) for m, n in by_measure],
+            by_measure=[(m, int(n)) for m, n in by_measure],
         )
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Create the schema in a new file; refuse a file from a newer version or one that is not ours.
-
-    The version is read inside the write transaction, so two processes opening a new file at once create
-    the schema once."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{path}: schema version {version} is newer than this program's ({SCHEMA_VERSION})")
-        if version == 0:
-            if conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
-                raise StoreError(f"{path}: not a feedback store (schema version 0, with tables)")
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        # Later versions add their migration steps here, one per version, in this same transaction.
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+def refuse_newer(version: int, where: str) -> None:
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{where}: schema version {version} is newer than this program's ({SCHEMA_VERSION})")

@@ -1,5 +1,6 @@
 """Feedback and the staff review through FastAPI's test client: what is stored (and what is not), the limits,
-the staff token, the 「回答できなかった質問」 list, the exports; and the store and rate limiter on their own."""
+the staff token, the 「回答できなかった質問」 list, the exports; and the store and rate limiter on their own.
+Every test that touches a store runs on both, SQLite and PostgreSQL (``feedback_backend``, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from feedback_backends import Backend
+from pgserver import PostgresServer
 
 from assistant.api.app import create_app
 from assistant.config import Settings
@@ -29,6 +32,7 @@ from assistant.feedback.store import (
     NewFeedback,
     Rating,
     StoreError,
+    StoreUnavailable,
 )
 from assistant.service import Assistant
 
@@ -41,8 +45,9 @@ MakeClient = Callable[..., TestClient]
 
 
 @pytest.fixture
-def make_client(assistant: Assistant, tmp_path: Path) -> Iterator[MakeClient]:
-    """``make_client(**settings)``: the app over the shared index with its own feedback file in tmp_path."""
+def make_client(assistant: Assistant, feedback_backend: Backend) -> Iterator[MakeClient]:
+    """``make_client(**settings)``: the app over the shared index with its own feedback store (a file in
+    tmp_path, or a new PostgreSQL database)."""
     clients: list[TestClient] = []
 
     def make(**overrides: object) -> TestClient:
@@ -50,9 +55,9 @@ def make_client(assistant: Assistant, tmp_path: Path) -> Iterator[MakeClient]:
             data_dir=ROOT / "data",
             index_dir=assistant.settings.index_dir,
             embedder="fake",
-            feedback_db=tmp_path / "var" / "feedback.sqlite",
             staff_token=TOKEN,
             feedback_rate_burst=10_000,
+            **feedback_backend.settings(),
         )
         values.update(overrides)
         client = TestClient(create_app(Settings(**values), assistant))  # type: ignore[arg-type]
@@ -98,7 +103,7 @@ def _post(client: TestClient, **fields: object) -> object:
 # ---- storing ------------------------------------------------------------------------------------------
 
 
-def test_feedback_is_stored_with_only_what_was_sent(client: TestClient, tmp_path: Path) -> None:
+def test_feedback_is_stored_with_only_what_was_sent(client: TestClient, feedback_backend: Backend) -> None:
     answer = _answer(client, "高齢者の詐欺対策は？")
     assert answer["found"] and all(c["bullet_ids"] for c in answer["citations"])
     body = _feedback_from(answer, comment=SCRIPT)
@@ -106,20 +111,21 @@ def test_feedback_is_stored_with_only_what_was_sent(client: TestClient, tmp_path
     assert r.status_code == 201, r.text
     assert r.json()["message"] == "ご意見ありがとうございました。回答の改善に役立てます。"
 
-    db = tmp_path / "var" / "feedback.sqlite"
-    with sqlite3.connect(db) as conn:
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(feedback)")]
-        dump = "\n".join(conn.iterdump())
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    columns, dump = feedback_backend.columns(), feedback_backend.dump()
+    if feedback_backend.path is not None:
+        assert feedback_backend.query("PRAGMA journal_mode")[0][0] == "wal"
+        assert feedback_backend.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
+        assert feedback_backend.path.read_bytes().find(b"agent-XYZ") == -1
+    else:
+        assert feedback_backend.query("SELECT version FROM feedback_schema") == [(SCHEMA_VERSION,)]
     assert columns == [
         "id", "created_at", "day", "question", "resolved_question", "coverage", "rating", "comment",
         "bullet_ids", "index_build", "handled_at", "handled_note",
     ]  # fmt: skip
     # the test client's address, the user agent and the cookie are nowhere in the file
+    assert body["question"] in dump, "the dump holds the stored row"
     for absent in ("testclient", "127.0.0.1", "agent-XYZ", "COOKIE-XYZ"):
         assert absent not in dump
-    assert db.read_bytes().find(b"agent-XYZ") == -1
 
     item = client.get("/api/staff/feedback", headers=AUTH).json()["items"][0]
     assert item["comment"] == SCRIPT, "stored verbatim: escaping is the page's job"
@@ -375,8 +381,57 @@ def test_store_refuses_newer_or_foreign_files(tmp_path: Path) -> None:
         FeedbackStore.open(tmp_path / "missing.sqlite", create=False)
 
 
-def test_store_daily_cap_counts_the_jst_day(tmp_path: Path) -> None:
-    store = FeedbackStore.open(tmp_path / "f.sqlite")
+def test_postgres_schema_is_versioned_and_migrated_once(postgres: PostgresServer) -> None:
+    url = postgres.create_schema("migrate_once")
+    with pytest.raises(StoreError, match="no feedback"):
+        FeedbackStore.open(url, create=False)
+    # two replicas starting at once: the advisory lock lets one create the schema, the other finds it
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: FeedbackStore.open(url), range(4)))
+    assert postgres.psql("SELECT version FROM feedback_schema", "migrate_once") == [(SCHEMA_VERSION,)]
+    stores[0].add(ONE, max_per_day=10)
+    for store in stores:
+        assert store.count() == 1
+        store.close()
+    postgres.psql(f"UPDATE feedback_schema SET version = {SCHEMA_VERSION + 1}", "migrate_once")
+    with pytest.raises(StoreError, match="newer"):
+        FeedbackStore.open(url)
+    foreign = postgres.create_schema("foreign_tables")
+    postgres.psql("CREATE TABLE t (x integer)", "foreign_tables")
+    with pytest.raises(StoreError, match="not a feedback store"):
+        FeedbackStore.open(foreign)
+    assert postgres.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'foreign_tables'") == [("t",)]
+
+
+def test_postgres_gone_is_a_503_and_the_chat_keeps_answering(postgres: PostgresServer, assistant: Assistant) -> None:
+    with pytest.raises(StoreUnavailable):
+        FeedbackStore.open(postgres.url(database="no_such_database"), timeout=1)
+    url = postgres.create_database("dropped_later")
+    settings = Settings(data_dir=ROOT / "data", index_dir=assistant.settings.index_dir, embedder="fake",
+                        feedback_url=url, staff_token=TOKEN, feedback_pool_timeout_seconds=1)  # fmt: skip
+    with TestClient(create_app(settings, assistant)) as client:
+        assert _post(client).status_code == 201
+        postgres.psql("DROP DATABASE dropped_later WITH (FORCE)")  # the server loses the database
+        r = _post(client)
+        assert r.status_code == 503 and r.json()["error"]["code"] == "feedback_unavailable", r.text
+        assert "dropped_later" not in r.text and "host=" not in r.text, "no connection detail in the response"
+        assert client.get("/api/staff/stats", headers=AUTH).status_code == 503
+        assert client.post("/api/ask", json={"question": "高齢者の詐欺対策は？"}).status_code == 200
+
+
+def test_a_restarted_postgres_costs_no_failed_press(postgres: PostgresServer) -> None:
+    store = FeedbackStore.open(postgres.create_schema("restarted"), pool_size=2)
+    try:
+        assert store.add(ONE, max_per_day=10) == 1
+        postgres.restart()  # every pooled connection is now dead
+        assert store.add(ONE, max_per_day=10) == 2, "the pool checks a connection before handing it out"
+        assert store.count() == 2
+    finally:
+        store.close()
+
+
+def test_store_daily_cap_counts_the_jst_day(feedback_backend: Backend) -> None:
+    store = FeedbackStore.open(feedback_backend.target)
     late = datetime(2025, 4, 1, 23, 59, tzinfo=JST)
     next_day_utc = datetime.fromisoformat("2025-04-01T15:00:00+00:00")  # 2025-04-02 00:00 JST
     assert store.add(ONE, max_per_day=1, when=late) == 1
@@ -388,13 +443,32 @@ def test_store_daily_cap_counts_the_jst_day(tmp_path: Path) -> None:
     store.close()
 
 
-def test_store_threads_lose_nothing(tmp_path: Path) -> None:
-    store = FeedbackStore.open(tmp_path / "f.sqlite")
+def test_store_threads_lose_nothing(feedback_backend: Backend) -> None:
+    store = FeedbackStore.open(feedback_backend.target)
     with ThreadPoolExecutor(32) as pool:
         ids = list(pool.map(lambda i: store.add(ONE, max_per_day=10**6), range(640)))
     assert sorted(ids) == list(range(1, 641))
     assert store.count() == 640 and store.stats().by_measure == [("m1", 640)]
+    assert len(feedback_backend.rows()) == 640
     store.close()
+
+
+def test_daily_cap_holds_across_stores_of_one_database(feedback_backend: Backend) -> None:
+    """Two replicas are two stores on one database: 8 threads each race for a cap of 50, and exactly 50 win."""
+    stores = [FeedbackStore.open(feedback_backend.target) for _ in range(2)]
+
+    def press(i: int) -> bool:
+        try:
+            stores[i % 2].add(ONE, max_per_day=50)
+        except DailyCapReached:
+            return False
+        return True
+
+    with ThreadPoolExecutor(16) as pool:
+        won = sum(pool.map(press, range(200)))
+    assert won == 50 and len(feedback_backend.rows()) == 50
+    for store in stores:
+        store.close()
 
 
 def test_csv_of_no_items_is_a_header() -> None:

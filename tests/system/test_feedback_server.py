@@ -1,13 +1,12 @@
 """Feedback against the real server process: 32 concurrent writers lose no row; SIGKILL in the middle of a burst
 keeps every row that was acknowledged with a 201; the staff token never reaches the log; a re-ingest leaves the
-feedback file alone."""
+feedback store alone. Each on both stores, SQLite and PostgreSQL (``feedback_backend``)."""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from feedback_backends import Backend
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "server-staff-token-0123456789abcdef"
@@ -36,21 +36,21 @@ def _free_port() -> int:
 class Server:
     proc: subprocess.Popen
     base: str
-    db: Path
+    db: Backend
     log: Path
     env: dict[str, str]
 
 
-def _start(data_dir: Path, tmp: Path, **extra: str) -> Server:
+def _start(data_dir: Path, tmp: Path, backend: Backend, **extra: str) -> Server:
     port = _free_port()
     env = os.environ.copy()
     env.update(
         ASSISTANT_DATA_DIR=str(data_dir),
         ASSISTANT_INDEX_DIR=str(tmp / "index"),
         ASSISTANT_EMBEDDER="fake",
-        ASSISTANT_FEEDBACK_DB=str(tmp / "var" / "feedback.sqlite"),
         ASSISTANT_STAFF_TOKEN=TOKEN,
         ASSISTANT_FEEDBACK_RATE_BURST="100000",  # every writer comes from 127.0.0.1
+        **backend.env(),
         **extra,
     )
     log = tmp / "server.log"
@@ -68,7 +68,7 @@ def _start(data_dir: Path, tmp: Path, **extra: str) -> Server:
         assert proc.poll() is None, log.read_text(encoding="utf-8")[-2000:]
         try:
             if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                return Server(proc, base, tmp / "var" / "feedback.sqlite", log, env)
+                return Server(proc, base, backend, log, env)
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
@@ -77,8 +77,8 @@ def _start(data_dir: Path, tmp: Path, **extra: str) -> Server:
 
 
 @pytest.fixture
-def server(data_copy: Path, tmp_path: Path) -> Iterator[Server]:
-    s = _start(data_copy, tmp_path)
+def server(data_copy: Path, tmp_path: Path, feedback_backend: Backend) -> Iterator[Server]:
+    s = _start(data_copy, tmp_path, feedback_backend)
     yield s
     if s.proc.poll() is None:
         s.proc.send_signal(signal.SIGTERM)
@@ -92,11 +92,6 @@ def _body(writer: int, n: int) -> dict:
         "rating": "not_helpful",
         "comment": f"writer {writer} press {n}",
     }
-
-
-def _rows(db: Path) -> dict[int, tuple[str, str]]:
-    with sqlite3.connect(db) as conn:
-        return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, question, comment FROM feedback")}
 
 
 @pytest.mark.slow
@@ -119,7 +114,7 @@ def test_32_concurrent_writers_lose_no_row(server: Server) -> None:
         acked = [a for part in pool.map(writer, range(WRITERS)) for a in part]
     assert len(acked) == WRITERS * per_writer
     assert len({i for i, _ in acked}) == len(acked), "every 201 names its own row"
-    rows = _rows(server.db)
+    rows = server.db.rows()
     assert len(rows) == len(acked)
     for row_id, body in acked:
         assert rows[row_id] == (body["question"], body["comment"])
@@ -161,16 +156,16 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_row(server: Server) -> None:
     assert not failures, failures[:3]
     assert server.proc.returncode == -signal.SIGKILL
 
-    rows = _rows(server.db)  # opened after the kill: SQLite recovers the WAL
+    rows = server.db.rows()  # read after the kill (SQLite recovers the WAL)
     print(f"SIGKILL after {len(acked)} acknowledged rows; {len(rows)} rows in the file")  # for the note (-s)
     missing = [(i, b) for i, b in acked if rows.get(i) != (b["question"], b["comment"])]
     assert not missing, f"{len(missing)} acknowledged rows lost, e.g. {missing[:3]}"
     assert len(rows) >= len(acked)  # rows committed whose 201 the kill cut off may be there too
-    with sqlite3.connect(server.db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if server.db.path is not None:
+        assert server.db.query("PRAGMA integrity_check")[0][0] == "ok"
 
     # the next start serves them all, and the file keeps taking rows
-    again = _start(Path(server.env["ASSISTANT_DATA_DIR"]), server.db.parent.parent)
+    again = _start(Path(server.env["ASSISTANT_DATA_DIR"]), server.log.parent, server.db)
     try:
         r = httpx.post(f"{again.base}/api/feedback", json=_body(99, 0), timeout=30)
         assert r.status_code == 201 and r.json()["id"] > max(rows)
@@ -188,13 +183,13 @@ def test_token_never_logged_and_reingest_keeps_feedback(server: Server) -> None:
     assert httpx.get(f"{staff}?token={TOKEN}", timeout=30).status_code == 401
     assert httpx.get(staff, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30).status_code == 200
     assert httpx.get(f"{server.base}/staff/", timeout=30).status_code == 200
-    before = _rows(server.db)
+    before = server.db.rows()
 
     ingest = subprocess.run(
         [sys.executable, "-m", "assistant", "ingest", "--force"], cwd=ROOT, env=server.env, capture_output=True
     )
     assert ingest.returncode == 0, ingest.stderr.decode("utf-8", "replace")[-2000:]
-    assert _rows(server.db) == before, "re-ingest and rebuild leave the feedback file alone"
+    assert server.db.rows() == before, "re-ingest and rebuild leave the feedback store alone"
 
     server.proc.send_signal(signal.SIGTERM)
     server.proc.wait(30)

@@ -1,4 +1,4 @@
-"""`assistant feedback list|export|stats` on a feedback file written through the store."""
+"""`assistant feedback list|export|stats` on a feedback store written through the store, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from feedback_backends import Backend
 from typer.testing import CliRunner
 
 from assistant.cli import app
@@ -18,16 +19,16 @@ from assistant.feedback.store import JST, Coverage, FeedbackStore, NewFeedback, 
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "feedback.sqlite"
-    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(path))
+def db(feedback_backend: Backend, monkeypatch: pytest.MonkeyPatch) -> Iterator[Backend]:
+    for name, value in feedback_backend.env().items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
-    yield path
+    yield feedback_backend
     get_settings.cache_clear()
 
 
-def _fill(path: Path) -> None:
-    store = FeedbackStore.open(path)
+def _fill(db: Backend) -> None:
+    store = FeedbackStore.open(db.target)
     day = lambda m, d, h=0: datetime(2025, m, d, h, tzinfo=JST)  # noqa: E731
     rows = [
         ("防犯カメラの台数は？", Coverage.DIRECT, Rating.HELPFUL, "", ("m-camera",), day(5, 1, 9)),
@@ -46,7 +47,7 @@ def _run(*args: str) -> str:
     return result.output
 
 
-def test_list_stats_export(db: Path, tmp_path: Path) -> None:
+def test_list_stats_export(db: Backend, tmp_path: Path) -> None:
     _fill(db)
     out = _run("list")
     assert out.index("#3") < out.index("#2") < out.index("#1"), "newest first"
@@ -75,10 +76,13 @@ def test_list_stats_export(db: Path, tmp_path: Path) -> None:
     assert items[1]["comment"] == "=cmd|'/c calc'!A1" and items[1]["handled"]
 
 
-def test_missing_file_and_bad_dates(db: Path) -> None:
+def test_missing_file_and_bad_dates(db: Backend) -> None:
     result = CliRunner().invoke(app, ["feedback", "list"])
     assert result.exit_code == 2 and "no feedback stored yet" in result.output
-    assert not db.exists(), "reading never creates the file"
+    if db.path is not None:
+        assert not db.path.exists(), "reading never creates the file"
+    else:
+        assert db.query("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()") == [], "nor a table"
     _fill(db)
     result = CliRunner().invoke(app, ["feedback", "list", "--since", "yesterday"])
     assert result.exit_code != 0 and "YYYY-MM-DD" in result.output

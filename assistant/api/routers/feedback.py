@@ -24,7 +24,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.deps import SettingsDep, clean_text, get_settings
 from assistant.api.errors import ApiError
-from assistant.config import Settings
+from assistant.api.limits import json_error
+from assistant.config import Settings, feedback_target
 from assistant.domain import messages as msg
 from assistant.feedback.export import to_csv, to_json
 from assistant.feedback.ratelimit import RateLimiter
@@ -48,6 +49,7 @@ from assistant.feedback.store import (
     NewFeedback,
     Rating,
     StoreError,
+    StoreUnavailable,
     now_jst,
 )
 
@@ -76,12 +78,14 @@ def open_feedback_store(settings: Settings) -> Iterator[FeedbackStore | None]:
     if not settings.feedback and staff_token(settings) is None:
         yield None
         return
-    path = Path(settings.feedback_db)
+    target = feedback_target(settings)
     store = None
     try:
-        if path.resolve().is_relative_to(Path(settings.index_dir).resolve()):
-            raise StoreError(f"{path}: the feedback file must not be inside the index directory")
-        store = FeedbackStore.open(path)
+        if isinstance(target, Path) and target.resolve().is_relative_to(Path(settings.index_dir).resolve()):
+            raise StoreError(f"{target}: the feedback file must not be inside the index directory")
+        store = FeedbackStore.open(
+            target, pool_size=settings.feedback_pool_size, timeout=settings.feedback_pool_timeout_seconds
+        )
     except Exception as e:  # any failure (StoreError, OSError, a damaged file) leaves the chat working
         log.error("feedback store unavailable: %s", e)
     try:
@@ -108,6 +112,12 @@ def install_feedback(app: FastAPI, settings: Settings) -> None:
     )
     app.include_router(feedback_router)
     app.include_router(staff_router)
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(_: Request, e: StoreUnavailable) -> Response:  # the database is down: nothing stored
+        log.error("feedback store unavailable: %s", e)
+        detail = "the feedback store is unreachable"
+        return json_error(503, "feedback_unavailable", msg.ERR_FEEDBACK_UNAVAILABLE, detail)
 
 
 def feedback_options(settings: Settings, store: FeedbackStore | None) -> FeedbackOptionsOut:

@@ -13,7 +13,8 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/api/health", response_model=HealthResponse)
 async def health(request: Request) -> JSONResponse:
-    """Ready once the index is loaded (200); 503 while starting or if loading failed.
+    """Ready once the index is loaded (200); 503 while starting or if loading failed. ``build_id`` is the
+    build being served (it changes when a new one is swapped in, api/reload.py).
 
     ``async`` and pool-free on purpose: a monitor must see the service up while answering work is saturated. It
     reads the app's state itself rather than through ``get_assistant``, which answers 503 with an error body.
@@ -34,5 +35,6 @@ async def health(request: Request) -> JSONResponse:
         bullets=m.bullets,
         fiscal_years=m.fiscal_years,
         data_error=a.data_error,
+        reload_error=request.app.state.reload_error,
     )
     return JSONResponse(content=body.model_dump())
