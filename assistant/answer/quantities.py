@@ -25,7 +25,7 @@ from assistant.answer.naming import label_of, phrase_of, value
 from assistant.answer.question import Intent, Quantity, Question
 from assistant.answer.records import Answer
 from assistant.answer.render import render, then
-from assistant.answer.select import select_hits
+from assistant.answer.select import recency, select_hits
 from assistant.answer.topic import compose_topic, topic_groups
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
@@ -160,7 +160,7 @@ def _newest_wording(ctx: Context, hits: Sequence[Hit]) -> Hit:
     best = hits[0]
     phrase = phrase_of(ctx, best.bullet_id)
     same = [h for h in hits if phrase_of(ctx, h.bullet_id) == phrase]
-    return max(same, key=lambda h: (h.bullet.status is Status.ACTUAL, h.bullet.fiscal_year))
+    return max(same, key=lambda h: recency(h.bullet))
 
 
 def compose_compare(ctx: Context, draft: Draft) -> Answer:

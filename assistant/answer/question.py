@@ -16,6 +16,7 @@ from enum import StrEnum
 from assistant.answer.analysis import Analysis, Interrogative, analyse, unit_of_count_noun
 from assistant.answer.cues import CUE_WORDS, INCIDENTAL_NOUNS, Cue, asks_statistics
 from assistant.answer.typos import correction, department_in
+from assistant.domain.figures import UNITS
 from assistant.domain.normalize import collapse_space
 from assistant.retrieval.query import QueryUnderstanding, find_years, understand
 from assistant.retrieval.tokenize import Morph
@@ -164,8 +165,6 @@ def _word_before_interrogative(a: Analysis) -> str:
 
 
 def _unit_head(word: str) -> str:
-    from assistant.domain.figures import UNITS
-
     return next((u for u in sorted(UNITS, key=len, reverse=True) if word.endswith(u)), "")
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from assistant.domain.corpus import Corpus
 from assistant.domain.figures import UNITS
-from assistant.domain.model import Status
+from assistant.domain.model import ActivityBullet, Status
 from assistant.domain.normalize import bigrams, jaccard
 from assistant.retrieval.search import Hit
 from assistant.tuning import (
@@ -109,9 +109,13 @@ def _newest_twin(chosen: Hit, hits: Sequence[Hit]) -> Hit:
     return max([chosen, *twins], key=_hit_recency)
 
 
+def recency(bullet: ActivityBullet) -> tuple[bool, int]:
+    """Which wording of an activity to show: done (実績) before plans, then the newest year."""
+    return (bullet.status is Status.ACTUAL, bullet.fiscal_year)
+
+
 def _hit_recency(h: Hit) -> tuple[bool, int]:
-    b = h.bullet
-    return (b.status is Status.ACTUAL, b.fiscal_year)
+    return recency(h.bullet)
 
 
 def elliptical_parents(corpus: Corpus, hits: Sequence[Hit], chosen: Sequence[Hit]) -> list[int]:
@@ -170,5 +174,4 @@ class Headlines:
 
 
 def _recency(corpus: Corpus, bullet_id: int) -> tuple[bool, int]:
-    b = corpus.bullets[bullet_id]
-    return (b.status is Status.ACTUAL, b.fiscal_year)
+    return recency(corpus.bullets[bullet_id])
