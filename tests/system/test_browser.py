@@ -184,7 +184,7 @@ def test_fact_answer_states_the_figure_first(ui: Session) -> None:
     ui.open()
     answer = ui.ask("青パトは何台ありますか")
     lead = answer.locator(".lead")
-    expect(lead).to_contain_text("令和5年度の報告で13台です")
+    expect(lead).to_contain_text("令和5年度は13台でした")
     expect(answer).to_have_attribute("data-coverage", "direct")
     # The lead's [1] is a button to its source card, which quotes the figure.
     marker = lead.locator("button.cite").first
