@@ -13,6 +13,7 @@ import typer
 from assistant.config import default, get_settings
 
 if TYPE_CHECKING:
+    from assistant.domain.model import Report
     from assistant.ingest.reports import Preview
     from assistant.service import Assistant
 
@@ -74,6 +75,7 @@ def ingest(
             existing = [p for p in report_paths(settings.data_dir) if p.name != report.name]
             current = merge_reports(load_reports(existing, corrections), corrections)
             _print_preview(preview_addition(current, new, corrections))
+            _print_new_departments(new, settings.data_dir)
             if dry_run:
                 typer.echo("\n".join(extraction_lines(new)))
         else:
@@ -111,6 +113,17 @@ def _print_preview(p: Preview) -> None:
         typer.echo(f"  renamed: {old} → {new}")
     if p.dropped_measures:
         typer.echo(f"  not in this report (kept from earlier years): {list(p.dropped_measures)}")
+
+
+def _print_new_departments(report: Report, data_dir: Path) -> None:
+    """Departments of the report that data/departments.tsv does not list: they work, named as the report names
+    them, but the city may want to add a display name or contact line."""
+    from assistant.domain.departments import FILE, load_departments
+
+    names = [d.name for m in report.measures for d in m.departments] + [b.department for b in report.bullets]
+    missing = load_departments(data_dir / FILE).missing(n for n in names if n)
+    if missing:
+        typer.echo(f"  departments not in data/{FILE} (answers name them as the report does): {missing}")
 
 
 def _open(build: bool = False) -> Assistant:

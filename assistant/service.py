@@ -7,12 +7,14 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.answer import Context, Headlines
 from assistant.config import Settings
 from assistant.domain.corpus import Corpus
+from assistant.domain.departments import FILE as DEPARTMENTS_FILE
+from assistant.domain.departments import Departments, load_departments
 from assistant.domain.figures import Insights
 from assistant.domain.normalize import Corrections, load_corrections
 from assistant.ingest.parse import ParseError
@@ -41,6 +43,7 @@ class Assistant:
     data_error: str | None = None
     vocabulary: Vocabulary | None = None
     headlines: Headlines | None = None
+    departments: Departments = field(default_factory=Departments)
 
     @property
     def index(self) -> SearchIndex:
@@ -49,7 +52,7 @@ class Assistant:
     @property
     def context(self) -> Context:
         """What composing an answer reads."""
-        return Context(self.searcher, self.insights, self.gate, self.vocabulary, self.headlines)
+        return Context(self.searcher, self.insights, self.gate, self.vocabulary, self.headlines, self.departments)
 
 
 def make_tokenizer(settings: Settings) -> SudachiTokenizer:
@@ -140,7 +143,14 @@ def open_assistant(
     gate = calibrate_gate(searcher, settings)
     vocabulary = make_vocabulary(index, tokenizer, searcher.synonyms)
     headlines = Headlines(index.corpus, tokenizer.noun_chunks)
-    return Assistant(settings, searcher, result, gate, insights, data_error, vocabulary, headlines)
+    departments = _departments(settings, index)
+    return Assistant(settings, searcher, result, gate, insights, data_error, vocabulary, headlines, departments)
+
+
+def _departments(settings: Settings, index: SearchIndex) -> Departments:
+    """data/departments.tsv (optional: without it, every department is named as the reports name it)."""
+    own = settings.data_dir / DEPARTMENTS_FILE
+    return load_departments(own if own.is_file() else index.path / "data" / DEPARTMENTS_FILE)
 
 
 def reopen_assistant(current: Assistant) -> Assistant:

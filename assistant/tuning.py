@@ -88,3 +88,26 @@ CONFIDENT_LABEL = 0.5
 # The measures a figure may come from: those of the best hits of the question in any year. Three measures
 # hold the right one for every fact and compare question of both answer files.
 TOPIC_MEASURES = 3
+
+# ---- answering: asking back (聞き返し) ---------------------------------------------------------------------
+
+# A topic question is asked back when every one of its content words stands in a bullet of at least this many
+# measures among its hits. On ../shared/eval/answers_dev.jsonl and tests/data/answers_extra.jsonl no topic
+# question has all its words in two measures' bullets (0 of 17); on tests/data/answers_clarify.jsonl ten do.
+CLARIFY_MIN_MEASURES = 2
+# ...and when the runner-up measure scores at least this share of the best (fused scores): the lowest share
+# among the ambiguous questions of tests/data/answers_clarify.jsonl is 0.60 (防犯カメラ: 0.997 vs 0.600), so
+# 0.5 keeps them and still refuses a second measure that matched by chance far below the first.
+CLARIFY_SCORE_SHARE = 0.5
+# Choices offered: one screen line each on a phone; パトロール stands in seven measures' bullets.
+CLARIFY_CHOICES = 3
+# A choice named by its bullet's sentence up to this length (「栗山公園に5台の防犯カメラを設置した」, 17), else by its
+# measure's name: the sentences of 「パンフレットについて知りたい」's choices run to 60 characters, two phone lines.
+CHOICE_CHARS = 30
+
+# ---- answering: what follows an answer ---------------------------------------------------------------------
+
+# Suggested next questions: two or three, as the municipal chatbots the users compare us with show.
+SUGGESTIONS = 3
+# A trend is offered when a figure has at least this many reported years (two are a comparison, not a trend).
+TREND_POINTS = 3

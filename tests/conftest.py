@@ -22,6 +22,8 @@ from playwright.sync_api import Browser, sync_playwright
 from assistant.answer import Headlines
 from assistant.config import Settings
 from assistant.domain.corpus import Corpus, merge_reports
+from assistant.domain.departments import FILE as DEPARTMENTS_FILE
+from assistant.domain.departments import load_departments
 from assistant.domain.figures import Insights
 from assistant.domain.model import Report
 from assistant.domain.normalize import Corrections, load_corrections
@@ -167,7 +169,8 @@ def build_assistant(searcher: Searcher, tokenizer: SudachiTokenizer, settings: S
     vocabulary = make_vocabulary(searcher.index, tokenizer, searcher.synonyms)
     headlines = Headlines(corpus, tokenizer.noun_chunks)
     gate, insights = fit_gate(points), Insights.from_corpus(corpus)
-    return Assistant(settings, searcher, None, gate, insights, None, vocabulary, headlines)
+    departments = load_departments(settings.data_dir / DEPARTMENTS_FILE)
+    return Assistant(settings, searcher, None, gate, insights, None, vocabulary, headlines, departments)
 
 
 @pytest.fixture(scope="module")

@@ -139,6 +139,34 @@ class Quote:
     citation: int
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One thing an ambiguous question may mean: an activity named by its bullet's phrase, cited, and the
+    question that asks for it (built from the same phrase)."""
+
+    phrase: str
+    measure_id: str
+    citation: int
+
+
+@dataclass(frozen=True)
+class Clarify:
+    """「どの防犯カメラについてお知りになりたいですか。」: ``subject`` is the word every choice's bullet writes
+    (taken from the bullet, so from the reports), or empty."""
+
+    subject: str
+    choices: tuple[Choice, ...]
+
+
 Claim = (
-    Figure | MissingFigure | Comparison | SeriesClaim | Activities | Responsible | DepartmentMeasures | Absent | Quote
+    Figure
+    | MissingFigure
+    | Comparison
+    | SeriesClaim
+    | Activities
+    | Responsible
+    | DepartmentMeasures
+    | Absent
+    | Quote
+    | Clarify
 )

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from assistant.answer.cite import CitationBook
 from assistant.answer.claims import Claim
 from assistant.answer.question import Intent, Question
-from assistant.answer.records import Answer, AnswerGroup, Coverage
+from assistant.answer.records import Answer, AnswerChoice, AnswerGroup, Coverage, Suggestion
 from assistant.answer.render import render
 from assistant.answer.select import Headlines
 from assistant.domain.corpus import Corpus
+from assistant.domain.departments import Departments
 from assistant.domain.figures import Insights, Series
 from assistant.domain.normalize import Corrections
 from assistant.retrieval.relevance import Gate
@@ -29,6 +30,7 @@ class Context:
     gate: Gate | None = None
     vocabulary: Vocabulary | None = None
     headlines: Headlines | None = None
+    departments: Departments = field(default_factory=Departments)  # data/departments.tsv
 
     @property
     def corpus(self) -> Corpus:
@@ -68,10 +70,11 @@ class Draft:
         coverage: Coverage = Coverage.DIRECT,
         intent: Intent | None = None,
         related: Sequence[AnswerGroup] = (),
-        suggestions: Sequence[str] = (),
+        suggestions: Sequence[Suggestion] = (),
         series: tuple[Series, ...] = (),
         series_citations: tuple[tuple[int, ...], ...] = (),
         absent_terms: Sequence[str] = (),
+        choices: Sequence[AnswerChoice] = (),
     ) -> Answer:
         q = self.question
         if not isinstance(lead, str):
@@ -92,4 +95,5 @@ class Draft:
             intent=intent or q.intent,
             related=tuple(related),
             absent_terms=tuple(absent_terms),
+            choices=tuple(choices),
         )

@@ -1,6 +1,6 @@
 """Answer quality on judged questions: does the answer a user reads answer the question? Pass rate per kind.
 
-Answer file: JSON lines with ``q``, ``kind`` (fact | topic | absent | oos | followup | dept | compare),
+Answer file: JSON lines with ``q``, ``kind`` (fact | topic | absent | oos | followup | dept | compare | clarify),
 optional ``history`` (earlier turns) and the checks of its kind:
 
 - ``fact``: one of ``lead_any`` is in the lead's first sentence (the figure, date or place asked for);
@@ -8,7 +8,9 @@ optional ``history`` (earlier turns) and the checks of its kind:
   answer text, and ``found`` (where given) equals the answer's;
 - ``absent``: the reports never mention it, and the answer says so (coverage none or related, or the lead
   states it);
-- ``oos``: not about the reports at all: no citations.
+- ``oos``: not about the reports at all: no citations;
+- ``clarify``: the question fits several activities: the answer asks back with two or more choices, whose
+  labels hold every ``must_all``. An answer of any other kind that asks back fails.
 
 On every kind, where the line has them: ``lead_any`` — the first sentence of the lead (up to and including its
 first 。; after a leading はい。/いいえ。, the sentence that follows too) holds one of the strings; ``yes_no``
@@ -44,6 +46,7 @@ class AnswerKind(StrEnum):
     FOLLOWUP = "followup"
     DEPT = "dept"
     COMPARE = "compare"
+    CLARIFY = "clarify"  # ambiguous: the answer asks back with two or more choices
 
 
 class YesNo(StrEnum):
@@ -61,7 +64,9 @@ class Check(StrEnum):
 
 
 # Kinds whose answer is in the reports; absent and oos are not.
-ANSWERABLE = frozenset({AnswerKind.FACT, AnswerKind.TOPIC, AnswerKind.FOLLOWUP, AnswerKind.DEPT, AnswerKind.COMPARE})
+ANSWERABLE = frozenset(
+    {AnswerKind.FACT, AnswerKind.TOPIC, AnswerKind.FOLLOWUP, AnswerKind.DEPT, AnswerKind.COMPARE, AnswerKind.CLARIFY}
+)
 _YES, _NO = "はい", "いいえ"
 
 
@@ -227,6 +232,11 @@ def read_answer_judgements(path: Path) -> list[AnswerJudgement]:
 
 def _kind_holds(j: AnswerJudgement, answer: Answer) -> bool:
     text = answer.text
+    if j.kind is AnswerKind.CLARIFY:
+        labels = " ".join(c.label for c in answer.choices)
+        return len(answer.choices) >= 2 and all(s in labels for s in j.must_all)
+    if answer.choices:
+        return False  # asking back a question whose answer is known is no answer
     if j.kind is AnswerKind.FACT:
         return bool(j.lead_any)  # a fact line is judged by its lead_any alone
     if j.kind is AnswerKind.ABSENT:
@@ -257,7 +267,9 @@ def verdict(j: AnswerJudgement, answer: Answer, wording: Wording | None = None) 
         failed.append(Check.YES_NO)
     if wording is None:
         return Verdict(tuple(failed))
-    phrases = tuple(phrase_problems(answer.lead, wording.texts, wording.morphemes))
+    # An answer that asks back opens with its question (「どの防犯カメラについて…ですか。」), a subject by design.
+    lead = answer.lead.split("。", 1)[1] if answer.choices else answer.lead
+    phrases = tuple(phrase_problems(lead, wording.texts, wording.morphemes))
     if phrases:
         failed.append(Check.PHRASE)
     unsupported = tuple(unsupported_words(answer, wording.morphemes, wording.templates))

@@ -15,13 +15,15 @@ from dataclasses import dataclass
 
 from assistant.answer.analysis import COUNT_NOUN_UNITS
 from assistant.answer.claims import Absent, Claim
+from assistant.answer.clarify import ambiguous_hits, compose_clarify, open_question
 from assistant.answer.context import Context, Draft
 from assistant.answer.lists import compose_department, compose_new, compose_year_list
 from assistant.answer.quantities import compose_compare, compose_fact, compose_trend
 from assistant.answer.question import Intent, Question, Turn, absence_words, parse_question, with_corrected_words
-from assistant.answer.records import Answer, Coverage
+from assistant.answer.records import Answer, Coverage, examples
 from assistant.answer.render import render
 from assistant.answer.select import Headlines
+from assistant.answer.suggest import finish
 from assistant.answer.topic import compose_not_found, compose_responsible, compose_topic, topic_groups
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
@@ -89,7 +91,12 @@ def read_in_context(ctx: Context, text: str, history: Sequence[Turn], filters: F
 
 
 def answer(ctx: Context, text: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
-    """The whole answer to one question (with the earlier turns the client sent)."""
+    """The whole answer to one question (with the earlier turns the client sent), with what follows it: the
+    suggested next questions and whom to contact."""
+    return finish(ctx, _answer(ctx, text, history, filters))
+
+
+def _answer(ctx: Context, text: str, history: Sequence[Turn], filters: Filters | None) -> Answer:
     reading = read_in_context(ctx, text, history, filters)
     q, result, check, accepted = reading.question, reading.result, reading.check, reading.accepted
     draft = Draft(q, result, ctx.book())
@@ -106,6 +113,8 @@ def answer(ctx: Context, text: str, history: Sequence[Turn] = (), filters: Filte
         return _absent(ctx, draft, check, accepted)
     if not reading.in_scope:
         return compose_not_found(ctx, draft, in_scope=False)
+    if open_question(q) and (choices := ambiguous_hits(q, result.hits)):
+        return compose_clarify(ctx, draft, choices)
     return COMPOSERS.get(q.intent, compose_topic)(ctx, draft)
 
 
@@ -164,7 +173,7 @@ def _absent(ctx: Context, draft: Draft, check: TermCheck, accepted: bool, statis
     draft.notes.extend([msg.SCOPE.format(years=year_range_label(list(ctx.corpus.fiscal_years))), msg.TRY_EXAMPLES])
     coverage = Coverage.NONE if accepted or statistics else Coverage.OUT_OF_SCOPE
     return draft.done(
-        lead or msg.NOT_FOUND, coverage=coverage, suggestions=msg.EXAMPLE_QUESTIONS[:3],
+        lead or msg.NOT_FOUND, coverage=coverage, suggestions=examples(),
         absent_terms=(word,) if word else (),
     )  # fmt: skip
 
@@ -174,7 +183,7 @@ def _unknown_year(ctx: Context, draft: Draft) -> Answer:
     asked = year_range_label(list(draft.result.understanding.unknown_years))
     draft.notes.extend([msg.SCOPE.format(years=available), msg.TRY_EXAMPLES])
     lead = msg.UNKNOWN_YEAR.format(asked=asked, years=available)
-    return draft.done(lead, coverage=Coverage.NONE, suggestions=msg.EXAMPLE_QUESTIONS[:3])
+    return draft.done(lead, coverage=Coverage.NONE, suggestions=examples())
 
 
 def _new(ctx: Context, draft: Draft) -> Answer:

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from assistant.answer.question import Intent
 from assistant.domain import messages as msg
+from assistant.domain.departments import Contact
 from assistant.domain.figures import Series
 from assistant.domain.model import SourceRef
 from assistant.domain.view import department_label
@@ -75,6 +76,39 @@ class AnswerGroup:
     section: str = ""  # set where groups are listed by section (department lists)
 
 
+class SuggestionKind(StrEnum):
+    """What a suggested next question offers."""
+
+    YEAR = "year"  # the same figure in another reported year
+    TREND = "trend"  # the figure over every reported year
+    RESPONSIBLE = "responsible"  # who runs the measure
+    MEASURE = "measure"  # the measure's activities (after a who-runs-it answer)
+    TIMELINE = "timeline"  # the measure's timeline page (a link, not a question)
+    EXAMPLE = "example"  # an example question, when nothing was found
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: SuggestionKind
+    label: str  # on the button: the question itself, or the link's text
+    question: str = ""  # sent when chosen; empty for a link
+    measure_id: str = ""  # the measure of a TIMELINE link
+
+
+def examples(count: int = 3) -> tuple[Suggestion, ...]:
+    return tuple(Suggestion(SuggestionKind.EXAMPLE, q, q) for q in msg.EXAMPLE_QUESTIONS[:count])
+
+
+@dataclass(frozen=True)
+class AnswerChoice:
+    """One choice of an answer that asks back: its label (a phrase of the cited bullet) and the question it sends."""
+
+    label: str
+    question: str
+    measure_id: str
+    citation: int
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -84,7 +118,7 @@ class Answer:
     groups: tuple[AnswerGroup, ...]
     citations: tuple[Citation, ...]
     notes: tuple[str, ...]  # sentences after the groups (scope, unknown years, a trend's summary)
-    suggestions: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...]
     result: SearchResult
     series: tuple[Series, ...] = ()  # figures by year, for a chart (trend and compare questions)
     series_citations: tuple[tuple[int, ...], ...] = ()  # citation number of each point, per series
@@ -92,6 +126,8 @@ class Answer:
     intent: Intent = Intent.TOPIC
     related: tuple[AnswerGroup, ...] = ()  # shown under 「関連する取組み」, never as the answer
     absent_terms: tuple[str, ...] = ()  # words of the question the reports never use, named in the lead
+    choices: tuple[AnswerChoice, ...] = ()  # set when the answer asks back which activity is meant
+    contact: Contact | None = None  # whom to ask for more (related, none and department answers)
 
     @property
     def states_absence(self) -> bool:
@@ -109,8 +145,12 @@ class Answer:
         if self.notes:
             lines.append("")
             lines.extend(self.notes)
+        if self.choices:
+            lines.extend(f"・{c.label}" for c in self.choices)
+        if self.contact:
+            lines.extend(["", self.contact.sentence])
         if self.suggestions:
-            lines.extend(f"・{s}" for s in self.suggestions)
+            lines.extend(f"・{s.label}" for s in self.suggestions)
         return "\n".join(lines)
 
 

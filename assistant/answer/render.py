@@ -16,6 +16,7 @@ from assistant.answer.claims import (
     Activity,
     Change,
     Claim,
+    Clarify,
     Comparison,
     DepartmentMeasures,
     Figure,
@@ -151,3 +152,17 @@ def _(c: Absent) -> str:
 @_render.register
 def _(c: Quote) -> str:
     return msg.QUOTE.format(subject=c.subject, year=wareki_label(c.year), text=c.text, n=c.citation)
+
+
+@_render.register
+def _(c: Clarify) -> str:
+    ask = msg.CLARIFY.format(subject=c.subject) if c.subject else msg.CLARIFY_ANY
+    items = msg.ITEM_SEPARATOR.join(msg.CHOICE.format(phrase=x.phrase, n=x.citation) for x in c.choices)
+    return ask + msg.CLARIFY_CHOICES.format(items=items)
+
+
+def choice_question(phrase: str) -> str:
+    """What choosing one of a :class:`Clarify`'s choices asks: the phrase is the bullet's."""
+    # A sentence (「…を設置した」) is quoted: 「…を設置したについて」 would not read.
+    ends_in_noun = not phrase.endswith(("た", "る", "う", "す", "い"))
+    return (msg.CHOICE_QUESTION if ends_in_noun else msg.CHOICE_QUESTION_QUOTED).format(phrase=phrase)

@@ -11,7 +11,7 @@ from assistant.answer.cite import CitationBook
 from assistant.answer.claims import Activities, Activity, Responsible
 from assistant.answer.context import Context, Draft
 from assistant.answer.naming import activity, phrase_of
-from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Coverage
+from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Coverage, examples
 from assistant.answer.render import LEAD_ACTIVITIES
 from assistant.answer.select import elliptical_parents, newest_wording, select_hits
 from assistant.domain import messages as msg
@@ -142,4 +142,4 @@ def compose_not_found(ctx: Context, draft: Draft, *, in_scope: bool = True) -> A
         lead = msg.FILTER_EMPTY.format(conditions=conditions)
     draft.notes.extend([scope, msg.TRY_EXAMPLES])
     coverage = Coverage.NONE if in_scope else Coverage.OUT_OF_SCOPE
-    return draft.done(lead, coverage=coverage, suggestions=msg.EXAMPLE_QUESTIONS[:3])
+    return draft.done(lead, coverage=coverage, suggestions=examples())

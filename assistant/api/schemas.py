@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from assistant.answer import Answer, AnswerGroup, Coverage
 from assistant.answer.question import Intent, Role
+from assistant.answer.records import SuggestionKind
 from assistant.api.limits import LimitsOut
 from assistant.config import default
 from assistant.domain import messages as msg
@@ -233,6 +234,28 @@ def series_out(series: Series, measure_name: str, citations: tuple[int, ...] = (
     )
 
 
+class SuggestionOut(BaseModel):
+    kind: SuggestionKind = Field(description="year, trend, responsible, timeline (a link) or example")
+    label: str = Field(description="the button's text")
+    question: str = Field(description="sent as the next question when chosen; empty for a timeline link")
+    measure_id: str = Field(description="the measure whose timeline a timeline link opens; else empty")
+
+
+class ChoiceOut(BaseModel):
+    label: str = Field(description="the activity, in the words of the cited bullet")
+    question: str = Field(description="sent when chosen, with the history and this measure as the filter")
+    measure_id: str
+    citation: int = Field(description="the choice's preview citation, a number in `citations`")
+
+
+class ContactOut(BaseModel):
+    department: str = Field(description="as the reports name it")
+    name: str = Field(description="as shown (data/departments.tsv's display name, else the department)")
+    text: str = Field(description="contact text from data/departments.tsv; empty unless the city filled it in")
+    url: str = Field(description="from data/departments.tsv; empty unless the city filled it in")
+    sentence: str = Field(description="「詳しくは〇〇課にお問い合わせください。」, with the contact text")
+
+
 class AskResponse(BaseModel):
     question: str
     resolved_question: str = Field(description="the question searched, with the topic of earlier turns")
@@ -241,7 +264,7 @@ class AskResponse(BaseModel):
     lead: str
     groups: list[AnswerGroupOut]
     notes: list[str]
-    suggestions: list[str]
+    suggestions: list[SuggestionOut] = Field(description="two or three next questions or links")
     citations: list[CitationOut]
     hits: list[HitOut]
     filters: FiltersOut
@@ -257,6 +280,8 @@ class AskResponse(BaseModel):
     related_title: str = Field(default="", description="the heading the related activities are shown under")
     absent_terms: list[str] = Field(default=[], description="words of the question the reports never use")
     notices: list[Notice] = Field(default=[], description="how the question was handled, e.g. question_truncated")
+    choices: list[ChoiceOut] = Field(default=[], description="set when the answer asks back which activity is meant")
+    contact: ContactOut | None = Field(default=None, description="whom to contact for more")
 
 
 def _group_out(g: AnswerGroup) -> AnswerGroupOut:
@@ -282,7 +307,7 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
         lead=answer.lead,
         groups=groups,
         notes=list(answer.notes),
-        suggestions=list(answer.suggestions),
+        suggestions=[SuggestionOut.model_validate(asdict(x)) for x in answer.suggestions],
         citations=citations,
         hits=[hit_out(h) for h in answer.result.hits],
         filters=filters_out(answer.result.filters),
@@ -297,7 +322,14 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
         related=[_group_out(g) for g in answer.related],
         related_title=msg.RELATED_HEADING if answer.related else "",
         absent_terms=list(answer.absent_terms),
+        choices=[ChoiceOut.model_validate(asdict(c)) for c in answer.choices],
+        contact=_contact_out(answer),
     )
+
+
+def _contact_out(answer: Answer) -> ContactOut | None:
+    c = answer.contact
+    return ContactOut(department=c.department, name=c.name, text=c.text, url=c.url, sentence=c.sentence) if c else None
 
 
 # ---- measures, options, health ------------------------------------------------------------------

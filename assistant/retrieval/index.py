@@ -38,7 +38,13 @@ PASSAGE_TEMPLATE_VERSION = 1
 KEEP_BUILDS = 2
 # Read when a question is searched, not only when the index is built: a copy goes into each build (its "data/"
 # folder), so that a good index still serves, with the same answers, when data/ is missing.
-QUERY_DATA_FILES = ("corrections.tsv", "measure_aliases.tsv", "synonyms.tsv", "relevance_calibration.tsv")
+QUERY_DATA_FILES = (
+    "corrections.tsv",
+    "measure_aliases.tsv",
+    "synonyms.tsv",
+    "relevance_calibration.tsv",
+    "departments.tsv",
+)
 
 Tokenizer = Callable[[str], list[str]]
 

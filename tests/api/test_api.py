@@ -77,6 +77,35 @@ def test_ask_trend_returns_a_series(client: TestClient) -> None:
     assert [p["citation"] for p in series["points"]] == [1, 2, 3, 4]
 
 
+def test_ask_back_choices_each_answer_with_their_measure(client: TestClient) -> None:
+    body = client.post("/api/ask", json={"question": "防犯カメラについて知りたい"}).json()
+    assert len(body["choices"]) == 3 and body["suggestions"] == [] and body["contact"] is None
+    numbers = {c["number"]: c for c in body["citations"]}
+    for choice in body["choices"]:
+        assert numbers[choice["citation"]]["measure_id"] == choice["measure_id"]
+        history = [{"role": "user", "content": body["question"]}, {"role": "assistant", "content": body["lead"]}]
+        payload = {
+            "question": choice["question"],
+            "history": history,
+            "filters": {"measure_ids": [choice["measure_id"]]},
+        }
+        chosen = client.post("/api/ask", json=payload).json()
+        assert chosen["choices"] == [] and chosen["groups"][0]["measure_id"] == choice["measure_id"]
+
+
+def test_suggestions_and_contact_are_typed(client: TestClient) -> None:
+    body = client.post("/api/ask", json={"question": "令和5年度のCoCoパトロールの走行距離は？"}).json()
+    kinds = [s["kind"] for s in body["suggestions"]]
+    assert kinds == ["year", "trend", "responsible"] and all(s["question"] for s in body["suggestions"])
+    dept = client.post("/api/ask", json={"question": "学務課の取組みは？"}).json()
+    assert dept["contact"] == {
+        "department": "学務課", "name": "学務課", "text": "", "url": "",
+        "sentence": "詳しくは学務課にお問い合わせください。",
+    }  # fmt: skip
+    timeline = [s for s in dept["suggestions"] if s["kind"] == "timeline"]
+    assert timeline and timeline[0]["question"] == "" and timeline[0]["measure_id"]
+
+
 def test_search_shape(client: TestClient) -> None:
     r = client.post("/api/search", json={"question": "防犯カメラ", "top_k": 5, "filters": {"years": [2023]}})
     body = r.json()

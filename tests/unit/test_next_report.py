@@ -100,3 +100,14 @@ def test_a_bad_new_report_changes_nothing(
     result = CliRunner().invoke(app, ["ingest", str(shift_jis)])
     assert result.exit_code != 0 and "UTF-8" in result.output
     assert (take_snapshot(data_dir), take_snapshot(index_dir)) == before
+
+
+@pytest.mark.usefixtures("env")
+def test_dry_run_lists_departments_the_contact_file_lacks(tmp_path: Path) -> None:
+    _run("ingest")
+    out = _run("ingest", "--dry-run", str(NEW_REPORT))
+    assert "departments not in data/departments.tsv" not in out  # every department of the seeds is listed
+    renamed = tmp_path / "koganei_bouhan_r6-r7.txt"
+    renamed.write_text(NEW_REPORT.read_text(encoding="utf-8").replace("学務課", "教育総務課"), encoding="utf-8")
+    out = _run("ingest", "--dry-run", str(renamed))
+    assert "departments not in data/departments.tsv (answers name them as the report does): ['教育総務課']" in out

@@ -8,6 +8,8 @@ from assistant.answer.claims import (
     Activities,
     Activity,
     Change,
+    Choice,
+    Clarify,
     Comparison,
     DepartmentMeasures,
     Figure,
@@ -17,7 +19,7 @@ from assistant.answer.claims import (
     SeriesClaim,
     Value,
 )
-from assistant.answer.render import render, then
+from assistant.answer.render import choice_question, render, then
 from assistant.domain.model import Status
 
 
@@ -114,4 +116,19 @@ def test_responsible_department_absent_and_quote() -> None:
     assert render([Absent("", statistics=True)]).startswith("報告書は市の防犯の取組みをまとめたもので、")
     assert render([Quote("市民防犯講習会", 2024, "市民防犯講習会 11月6日開催予定", 1)]) == (
         "市民防犯講習会について、令和6年度の報告には「市民防犯講習会 11月6日開催予定」とあります[1]。"
+    )
+
+
+def test_clarify_asks_one_question_and_cites_each_choice() -> None:
+    choices = (Choice("通学路防犯カメラの設置", "m-1", 1), Choice("栗山公園に5台の防犯カメラを設置した", "m-2", 2))
+    assert render([Clarify("防犯カメラ", choices)]) == (
+        "どの防犯カメラについてお知りになりたいですか。"
+        "報告書には、通学路防犯カメラの設置[1]、栗山公園に5台の防犯カメラを設置した[2]があります。"
+    )
+    assert render([Clarify("", choices[:1])]).startswith("どの取組みについてお知りになりたいですか。")
+    # A noun phrase is asked as it is; a sentence is quoted, so the question still reads.
+    assert choice_question("通学路防犯カメラの設置") == "通学路防犯カメラの設置について教えてください"
+    assert (
+        choice_question("栗山公園に5台の防犯カメラを設置した")
+        == "「栗山公園に5台の防犯カメラを設置した」について教えてください"
     )

@@ -59,7 +59,9 @@ export function updateFilters() {
   }
 }
 
-export async function ask(raw) {
+// `measureIds`: a choice of an answer that asked back is sent with its measure as the filter, so it is answered
+// from that measure and not asked back again.
+export async function ask(raw, measureIds = []) {
   const question = String(raw).trim();
   const input = $('question');
   if (!question) {
@@ -83,6 +85,7 @@ export async function ask(raw) {
   const body = { question, history: state.turns.slice(-limits.historyMessages) };
   const f = currentFilters();
   const filters = Object.fromEntries(Object.entries(f).filter(([, list]) => list.length));
+  if (measureIds.length) filters.measure_ids = measureIds;
   if (Object.keys(filters).length) body.filters = filters;
   while (body.history.length && byteLength(body) > limits.maxBodyBytes) body.history = body.history.slice(2);
 
@@ -150,16 +153,33 @@ function renderAnswer(data, n) {
   const figures = charts(data.series, data.available_years || []);
   if (figures) root.append(figures);
   if (data.notes.length) root.append(el('div', { class: 'notes' }, ...data.notes.map((t) => el('p', { text: t }))));
-  if (data.suggestions.length) {
-    const chips = data.suggestions.map((q) => el('button', { type: 'button', class: 'chip', text: q, onclick: () => ask(q) }));
-    root.append(el('div', { class: 'suggestions' }, el('div', { class: 'chips' }, ...chips)));
+  if (data.choices && data.choices.length) {
+    const buttons = data.choices.map((c) => el('button', {
+      type: 'button', class: 'chip choice', text: c.label, onclick: () => ask(c.question, [c.measure_id]),
+    }));
+    root.append(el('div', { class: 'choices', role: 'group', 'aria-label': '選択肢' }, ...buttons));
   }
+  if (data.contact) {
+    const contact = el('p', { class: 'contact', text: data.contact.sentence });
+    if (data.contact.url) contact.append(' ', el('a', { href: data.contact.url, rel: 'noopener', text: data.contact.url }));
+    root.append(contact);
+  }
+  if (data.suggestions.length) root.append(suggestionList(data.suggestions));
   if (data.citations.length) {
     const title = el('h3', { class: 'sources-title', text: `出典（${data.citations.length}件）` });
     const cards = data.citations.map((c) => sourceCard(c, prefix));
     root.append(el('section', { class: 'sources', 'aria-label': '出典' }, title, ...cards));
   }
   return root;
+}
+
+// Next questions as buttons (a timeline as a link), in a labelled group a screen reader announces.
+function suggestionList(suggestions) {
+  const title = el('h3', { class: 'suggestions-title', id: `sugg-${state.answers}`, text: '次の質問の例' });
+  const chips = suggestions.map((s) => (s.kind === 'timeline'
+    ? el('a', { class: 'chip', href: `#/measures/${encodeURIComponent(s.measure_id)}`, text: s.label })
+    : el('button', { type: 'button', class: 'chip', text: s.label, onclick: () => ask(s.question) })));
+  return el('nav', { class: 'suggestions', 'aria-labelledby': `sugg-${state.answers}` }, title, el('div', { class: 'chips' }, ...chips));
 }
 
 function sourceCard(c, prefix) {
