@@ -69,7 +69,7 @@ import { el } from './js/dom.js';
     const form = el('form', { id: `${id}-form`, class: 'fb-form', hidden: true },
       el('label', { for: `${id}-comment`, text: `よろしければ、足りなかった点をお書きください（任意、${limit}文字まで）` }),
       text, el('div', { class: 'fb-row' }, submit, count));
-    const root = el('section', { class: 'feedback', 'aria-label': 'この回答の評価' },
+    const root = el('section', { class: 'feedback', 'aria-label': `回答${n}の評価` },
       el('div', { class: 'fb-ask' }, el('span', { class: 'fb-q', text: 'この回答は役に立ちましたか？' }), yes, no,
         el('span', { class: 'fb-notice', text: opts.notice || '' })),
       form, status);

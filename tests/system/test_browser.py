@@ -495,3 +495,52 @@ def test_api_docs_work_offline_under_the_csp(ui: Session) -> None:
     assert ui.console_errors == [], ui.console_errors
     _shot(page, "api-docs.png")
     assert page.goto(ui.origin + "/redoc").status == 404  # ReDoc needs inline styles; see assistant/docs.py
+
+
+def _axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now (axe-core bundled by axe-playwright-python, run in page)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']}: {[n['html'][:120] for n in v['nodes']]}" for v in results.response["violations"]]
+
+
+def test_ask_back_then_a_choice_then_a_suggestion(ui: Session) -> None:
+    page = ui.page
+    ui.open()
+    answer = ui.ask("防犯カメラについて知りたい")
+    expect(answer.locator(".lead")).to_contain_text("どの防犯カメラについてお知りになりたいですか。")
+    choices = answer.get_by_role("group", name=re.compile("選択肢")).get_by_role("button")
+    expect(choices).to_have_count(3)
+    expect(answer.locator(".sources details")).to_have_count(3)  # each choice with its own preview citation
+    assert _axe_violations(page) == []
+    route = answer.get_by_role("button", name=re.compile("通学路防犯カメラ"))
+    answers = page.locator("#log article.msg.bot")
+    route.click()
+    expect(answers).to_have_count(2, timeout=ANSWER_TIMEOUT)
+    chosen = answers.nth(1)
+    expect(chosen.locator(".lead")).to_contain_text("通学路防犯カメラの設置")
+    sent = ui.asks[-1]
+    assert sent["filters"]["measure_ids"] and [t["role"] for t in sent["history"]] == ["user", "assistant"]
+    # The next questions are a labelled navigation of buttons, reachable by keyboard.
+    nav = chosen.get_by_role("navigation", name=re.compile("次の質問の例"))
+    responsible = nav.get_by_role("button", name=re.compile("担当はどこ"))
+    responsible.focus()
+    page.keyboard.press("Enter")
+    expect(answers).to_have_count(3, timeout=ANSWER_TIMEOUT)
+    expect(answers.nth(2).locator(".lead")).to_contain_text("担当は")
+    expect(answers.nth(2).locator(".contact")).to_have_text(re.compile(r"^詳しくは.+にお問い合わせください。$"))
+    assert _axe_violations(page) == []
+    assert ui.console_errors == []
+
+
+def test_a_department_answer_ends_with_whom_to_contact_and_is_accessible_on_a_phone(browser, server: str) -> None:
+    context, s = _new_session(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        s.open()
+        answer = s.ask("学務課の取組みは？")
+        expect(answer.locator(".contact")).to_have_text("詳しくは学務課にお問い合わせください。")
+        assert _axe_violations(s.page) == []
+        assert s.page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

@@ -147,7 +147,7 @@ function renderAnswer(data, n) {
   root.append(leadParagraph(data.lead, prefix), ...renderGroups(data.groups, prefix));
   if (data.related && data.related.length) {
     const title = el('h3', { class: 'related-title', text: data.related_title });
-    root.append(el('section', { class: 'related', 'aria-label': data.related_title }, title,
+    root.append(el('section', { class: 'related', 'aria-label': `回答${n}：${data.related_title}` }, title,
       ...renderGroups(data.related, prefix)));
   }
   const figures = charts(data.series, data.available_years || []);
@@ -157,29 +157,30 @@ function renderAnswer(data, n) {
     const buttons = data.choices.map((c) => el('button', {
       type: 'button', class: 'chip choice', text: c.label, onclick: () => ask(c.question, [c.measure_id]),
     }));
-    root.append(el('div', { class: 'choices', role: 'group', 'aria-label': '選択肢' }, ...buttons));
+    root.append(el('div', { class: 'choices', role: 'group', 'aria-label': `回答${n}の選択肢` }, ...buttons));
   }
   if (data.contact) {
     const contact = el('p', { class: 'contact', text: data.contact.sentence });
     if (data.contact.url) contact.append(' ', el('a', { href: data.contact.url, rel: 'noopener', text: data.contact.url }));
     root.append(contact);
   }
-  if (data.suggestions.length) root.append(suggestionList(data.suggestions));
+  if (data.suggestions.length) root.append(suggestionList(data.suggestions, n));
   if (data.citations.length) {
     const title = el('h3', { class: 'sources-title', text: `出典（${data.citations.length}件）` });
     const cards = data.citations.map((c) => sourceCard(c, prefix));
-    root.append(el('section', { class: 'sources', 'aria-label': '出典' }, title, ...cards));
+    root.append(el('section', { class: 'sources', 'aria-label': `回答${n}の出典` }, title, ...cards));
   }
   return root;
 }
 
 // Next questions as buttons (a timeline as a link), in a labelled group a screen reader announces.
-function suggestionList(suggestions) {
-  const title = el('h3', { class: 'suggestions-title', id: `sugg-${state.answers}`, text: '次の質問の例' });
+// Each answer's landmarks carry its number: axe-core's landmark-unique rule wants distinct names.
+function suggestionList(suggestions, n) {
+  const title = el('h3', { class: 'suggestions-title', text: '次の質問の例' });
   const chips = suggestions.map((s) => (s.kind === 'timeline'
     ? el('a', { class: 'chip', href: `#/measures/${encodeURIComponent(s.measure_id)}`, text: s.label })
     : el('button', { type: 'button', class: 'chip', text: s.label, onclick: () => ask(s.question) })));
-  return el('nav', { class: 'suggestions', 'aria-labelledby': `sugg-${state.answers}` }, title, el('div', { class: 'chips' }, ...chips));
+  return el('nav', { class: 'suggestions', 'aria-label': `回答${n}の次の質問の例` }, title, el('div', { class: 'chips' }, ...chips));
 }
 
 function sourceCard(c, prefix) {
