@@ -235,6 +235,79 @@ def render_pdf(text: str, out: Path, underline: set[str] | None = None) -> int:
     return pdf.page
 
 
+def logical_rows(text: str) -> tuple[str, list[list[str]], list[str]]:
+    """A text report → its title, header and table rows as one table: the text's own repeated header rows
+    dropped and its page-break continuation rows (empty leading cells) joined back to the row above."""
+    title, header, rows = "", [], []
+    for raw in text.split("\n"):
+        cells = raw.split("\t")
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) == 1:
+            title = cells[0].strip()
+        elif cells[0] == "主要な施策":
+            header = header or cells
+        elif not any(c.strip() for c in cells[:3]) and rows:
+            rows[-1] = [
+                a if not b.strip() else f"{a} {b.strip()}".strip() for a, b in zip(rows[-1], cells, strict=True)
+            ]
+        else:
+            rows.append(cells)
+    return title, header, rows
+
+
+def _markup(items: list[str]) -> str:
+    from xml.sax.saxutils import escape
+
+    return "<br/>".join(escape(x) for x in items)
+
+
+def render_longtable_pdf(text: str, out: Path, *, portrait: bool = True) -> int:
+    """The report as another generator lays it out: reportlab platypus ``LongTable(repeatRows=1,
+    splitInRow=1)``, wrapped Paragraph cells, the header repeated on every page and any row cut wherever the
+    page ends — every column of it mid-cell, mid-bullet or mid-department. Returns the number of pages."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    title, header, rows = logical_rows(text)
+    size = A4 if portrait else landscape(A4)
+    usable = size[0] - 2 * MARGIN
+    lead = [w * (0.8 if portrait else 1.0) for w in LEADING_WIDTHS]
+    widths = lead + [(usable - sum(lead)) / (len(header) - 3)] * (len(header) - 3)
+    style = ParagraphStyle("cell", fontName=FONT, fontSize=FONT_SIZE, leading=LEADING, wordWrap="CJK")
+    data = [[Paragraph(_markup([c]), style) for c in header]]
+    spans = []
+    for cells in rows:
+        if cells[0].strip() and not any(c.strip() for c in cells[1:]):
+            spans.append(("SPAN", (0, len(data)), (-1, len(data))))
+            data.append([Paragraph(_markup([cells[0].strip()]), style)] + [""] * (len(cells) - 1))
+            continue
+        items = [department_items(c) if i == 1 else [c.strip()] if i in (0, 2) else cell_items(c)
+                 for i, c in enumerate(cells)]  # fmt: skip
+        data.append([Paragraph(_markup([x for x in it if x]), style) for it in items])
+    # splitByRow=0: cut the row wherever the page ends rather than first trying to break between rows.
+    table = LongTable(data, colWidths=widths, repeatRows=1, splitByRow=0, splitInRow=1)
+    grid = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    table.setStyle(TableStyle([*grid, *spans]))
+    pages = []
+
+    def number(canvas, doc) -> None:
+        canvas.setFont(FONT, FONT_SIZE)
+        canvas.drawCentredString(size[0] / 2, MARGIN / 2, f"- {doc.page} -")
+        pages.append(doc.page)
+
+    doc = SimpleDocTemplate(str(out), pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=MARGIN, invariant=1, title=title)  # fmt: skip
+    heading = ParagraphStyle("title", fontName=FONT, fontSize=FONT_SIZE + 3, leading=2 * (FONT_SIZE + 3))
+    doc.build([Paragraph(_markup([title]), heading), table], onFirstPage=number, onLaterPages=number)
+    return len(pages)
+
+
 XLSX_FONT = 9.0
 XLSX_LEADING_WIDTHS = (18.0, 12.0, 28.0)  # Excel width units (≈ 5.25 pt each)
 XLSX_YEARS_WIDTH = 90.0  # shared by the year columns
@@ -357,12 +430,15 @@ def diff_new_bullets(text: str, file: str) -> set[str]:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) < 3 or argv[0] not in ("pdf", "xlsx", "lo-pdf"):
+    if len(argv) < 3 or argv[0] not in ("pdf", "xlsx", "lo-pdf", "longtable", "longtable-landscape"):
         sys.exit(__doc__)
     kind, source, out = argv[0], Path(argv[1]), Path(argv[2])
     text = source.read_text(encoding="utf-8")
     if kind == "pdf":
         pages = render_pdf(text, out, diff_new_bullets(text, source.name))
+        print(f"{out}: {pages} pages")
+    elif kind.startswith("longtable"):
+        pages = render_longtable_pdf(text, out, portrait=kind == "longtable")
         print(f"{out}: {pages} pages")
     elif kind == "xlsx":
         write_xlsx(text, out, sheets="--sheets" in argv, underline=diff_new_bullets(text, source.name))
