@@ -159,6 +159,7 @@ class _Pdf:
         self.header: Row | None = None
         self.fresh = True
         self.header_drawn = False
+        self.break_in: str | None = None  # the measure whose row a page break is forced into (inside a block)
 
     def new_page(self) -> None:
         if self.page:
@@ -204,6 +205,15 @@ class _Pdf:
         if row.new_page and not self.fresh:
             self.new_page()
         self.fresh = False
+        cut = (
+            block_cut(row)
+            if self.break_in and row.cells[0].lines and self.break_in.startswith(row.cells[0].lines[0])
+            else None
+        )
+        if cut is not None and _row_height(_split(row, cut)[0]) <= self.room():
+            head, row = _split(row, cut)
+            self.draw(head)
+            self.new_page()
         while _row_height(row) > self.room():
             fit = int((self.room() - 2 * PAD) // LEADING)
             if fit >= MIN_SPLIT_LINES and row.kind == "body":
@@ -213,8 +223,22 @@ class _Pdf:
         self.draw(row)
 
 
-def render_pdf(text: str, out: Path, underline: set[str] | None = None) -> int:
-    """Render a text report as the city's PDF; returns the number of pages."""
+def block_cut(row: Row) -> int | None:
+    """The first printed line of a year cell that is a ・ bullet inside a 【課】 block but not its first: a page
+    break there leaves the block's heading on one page and its next bullets on the other."""
+    cuts = []
+    for cell in row.cells[3:]:
+        for j, line in enumerate(cell.lines):
+            in_block = any(x.startswith("【") for x in cell.lines[:j])
+            if j >= MIN_SPLIT_LINES and in_block and line.startswith("・") and not cell.lines[j - 1].startswith("【"):
+                cuts.append(j)
+                break
+    return min(cuts, default=None)
+
+
+def render_pdf(text: str, out: Path, underline: set[str] | None = None, break_in: str | None = None) -> int:
+    """Render a text report as the city's PDF; returns the number of pages. ``break_in``: a measure whose row
+    a page break cuts inside a 【課】 block (:func:`block_cut`) rather than wherever the page ends."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
@@ -225,6 +249,7 @@ def render_pdf(text: str, out: Path, underline: set[str] | None = None) -> int:
     layout = Layout(widths, lambda s: pdfmetrics.stringWidth(s, FONT, FONT_SIZE), underline or set())
     title, rows = layout.rows(text)
     pdf = _Pdf(out, layout)
+    pdf.break_in = break_in
     pdf.new_page()
     pdf.canvas.setFont(FONT, FONT_SIZE + 3)
     pdf.canvas.drawString(MARGIN, pdf.y - FONT_SIZE - 3, title)
@@ -429,13 +454,21 @@ def diff_new_bullets(text: str, file: str) -> set[str]:
     return {b.text for i, b in enumerate(corpus.bullets) if i in new and b.fiscal_year in marked and b.bulleted}
 
 
+KINDS = ("pdf", "pdf-block-break", "longtable", "longtable-landscape", "xlsx", "lo-pdf")
+# The R4–R6 row the issue names (虐待防止…): its 【介護福祉課】 block has two bullets in every year.
+BLOCK_BREAK_MEASURE = "虐待防止のための対応ネットワークづくりの推進"
+
+
 def main(argv: list[str]) -> None:
-    if len(argv) < 3 or argv[0] not in ("pdf", "xlsx", "lo-pdf", "longtable", "longtable-landscape"):
+    if len(argv) < 3 or argv[0] not in KINDS:
         sys.exit(__doc__)
     kind, source, out = argv[0], Path(argv[1]), Path(argv[2])
     text = source.read_text(encoding="utf-8")
     if kind == "pdf":
         pages = render_pdf(text, out, diff_new_bullets(text, source.name))
+        print(f"{out}: {pages} pages")
+    elif kind == "pdf-block-break":
+        pages = render_pdf(text, out, diff_new_bullets(text, source.name), break_in=BLOCK_BREAK_MEASURE)
         print(f"{out}: {pages} pages")
     elif kind.startswith("longtable"):
         pages = render_longtable_pdf(text, out, portrait=kind == "longtable")

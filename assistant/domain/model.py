@@ -216,6 +216,7 @@ class Report:
     pages_read: int | None = None  # PDF pages or workbook sheets read; None for a text report
     unplaced: tuple[Unplaced, ...] = ()
     joins: tuple[RowJoin, ...] = ()  # rows continued across a page break, joined (ingest/continuation.py)
+    font_pages: tuple[int, ...] = ()  # PDF pages whose text a font problem damaged
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:

@@ -365,4 +365,5 @@ def parse_table(table: Table, corrections: Corrections) -> Report:
         pages_read=table.pages_read,
         unplaced=table.unplaced,
         joins=joins,
+        font_pages=table.font_pages,
     )

@@ -43,6 +43,7 @@ class Table:
     checksum: str  # sha256 of the file's bytes
     pages_read: int | None = None  # None for a text report
     unplaced: tuple[Unplaced, ...] = field(default=())
+    font_pages: tuple[int, ...] = ()  # PDF pages whose text a font problem damaged (readers/pdf_fonts.py)
 
 
 @dataclass(frozen=True)

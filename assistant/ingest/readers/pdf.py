@@ -22,6 +22,7 @@ from typing import Any
 from assistant.domain.model import SourceRef, Unplaced
 from assistant.ingest.readers.errors import ReaderError
 from assistant.ingest.readers.pdf_breaks import header_cut, row_height, table_settings
+from assistant.ingest.readers.pdf_fonts import FontLog, quiet_pdf_logs, text_damaged
 from assistant.ingest.readers.pdf_wraps import drop_generator_spaces, generator_spaces
 from assistant.ingest.table import Line, Table, TableRow, join_lines
 
@@ -203,6 +204,11 @@ def _open(data: bytes, file: str) -> Any:
 
 def read_pdf(data: bytes, file: str) -> Table:
     """Read a report PDF's table. Raises :class:`ReaderError` for a scan, an encrypted or a damaged file."""
+    with quiet_pdf_logs() as log:
+        return _read(data, file, log)
+
+
+def _read(data: bytes, file: str, log: FontLog) -> Table:
     pdf = _open(data, file)
     with pdf:
         if not any(page.chars for page in pdf.pages):
@@ -213,8 +219,12 @@ def read_pdf(data: bytes, file: str) -> Table:
         raws: list[_RawRow] = []
         title: list[Line] = []
         state = _Pages()
+        font_pages: list[int] = []
         for number, page in enumerate(pdf.pages, 1):
+            warned = log.count
             rows, above = _page_rows(page, number, unplaced, file, state)
+            if log.count > warned and text_damaged(page.chars):
+                font_pages.append(number)
             if number == 1:
                 title = above
             elif above:
@@ -228,4 +238,5 @@ def read_pdf(data: bytes, file: str) -> Table:
     if title:
         text, _ = join_lines(title, always_space=True)
         table_rows.insert(0, TableRow((text,), SourceRef(file, 0, page=1)))
-    return Table(file, tuple(table_rows), hashlib.sha256(data).hexdigest(), pages, tuple(unplaced))
+    checksum = hashlib.sha256(data).hexdigest()
+    return Table(file, tuple(table_rows), checksum, pages, tuple(unplaced), tuple(font_pages))
