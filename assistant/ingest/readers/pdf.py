@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from assistant.domain.model import SourceRef, Unplaced
 from assistant.ingest.readers.errors import ReaderError
 from assistant.ingest.readers.pdf_breaks import header_cut, row_height, table_settings
 from assistant.ingest.readers.pdf_fonts import FontLog, quiet_pdf_logs, text_damaged
-from assistant.ingest.readers.pdf_wraps import drop_generator_spaces, generator_spaces
+from assistant.ingest.readers.pdf_wraps import drop_split_spaces
 from assistant.ingest.table import Line, Table, TableRow, join_lines
 
 # A character or a stroke as pdfplumber gives it: a dict of its box, text and font (pdfplumber is untyped).
@@ -175,6 +176,19 @@ def _is_header(row: _RawRow) -> bool:
     return not row.spans and len(row.cells) >= 1 and join_lines(row.cells[0])[0] == HEADER_FIRST
 
 
+def _cut_rows(raws: list[_RawRow]) -> list[_RawRow]:
+    """The two parts of every row a page break cut: a page's last row, when the next page's first row under
+    its header has an empty 主要な施策 cell (the continued-row rule of ingest/continuation.py), and that row."""
+    cut: list[_RawRow] = []
+    for before, after in itertools.pairwise(raws):
+        if after.page == before.page or before.spans or _is_header(before):
+            continue
+        first = next((r for r in raws if r.page == after.page and not _is_header(r)), None)
+        if first is not None and not first.spans and not join_lines(first.cells[0])[0]:
+            cut += [before, first]
+    return cut
+
+
 def _join_row(raw: _RawRow, file: str) -> TableRow:
     joined = [join_lines(lines, always_space=raw.spans or i == DEPARTMENT_COLUMN) for i, lines in enumerate(raw.cells)]
     return TableRow(
@@ -231,9 +245,8 @@ def _read(data: bytes, file: str, log: FontLog) -> Table:
                 unplaced.extend(Unplaced(SourceRef(file, 1, page=number), ln.text.strip()) for ln in above)
             raws.extend(rows)
         pages = len(pdf.pages)
-    for r in raws:
-        every = generator_spaces(r.cells)
-        r.cells = [drop_generator_spaces(lines, every=every) for lines in r.cells]
+    for r in _cut_rows(raws):
+        r.cells = [drop_split_spaces(lines) for lines in r.cells]
     table_rows = [_join_row(r, file) for r in raws]
     if title:
         text, _ = join_lines(title, always_space=True)

@@ -1,51 +1,53 @@
-"""A space a generator prints at the end of every wrapped line of Japanese text, told from a space in the text.
+"""Spaces a generator put into the text of a row it split at a page break, told from spaces in the text.
 
-A cell's printed line that ends in a space normally ends where the text had a space (「配信数 」 / 「269」), and
-table.join_lines keeps it. reportlab (``wordWrap="CJK"``, measured with reportlab 5.1 on the R4–R6 seed) lays
-out again the paragraphs of a row it splits at a page break, and then prints a space after the last character
-of nearly every wrapped line of both parts, inside words (「内容」 → 「内 」 / 「容」); rows it did not split
-have none. So it is decided per printed row: when most of its wrapped lines that end in Japanese end in a
-space, those spaces are the generator's and are dropped. In the seeds' text fewer than 1 in 100 bullets has a
-space between two Japanese characters, so real ones are never the majority of a row's wraps.
+reportlab (``LongTable(splitInRow=1)`` with ``wordWrap="CJK"`` paragraphs, measured with reportlab 5.1 on
+the R4–R6 seed) splits each paragraph of a row cut by a page break by joining its printed lines with a space
+and laying the two halves out again: both parts of the row then carry a space wherever a line of the uncut
+layout ended — at line ends, and mid-line (「剪定 を行った」, 「ボランティ」 / 「 アの協力」). Rows it did
+not cut have none. Japanese needs no space between two Japanese characters, and the seeds' bullets have one
+in fewer than 1 in 100 (「10,730人 配信数」), so in the two parts of a row cut by a page break a space
+between two Japanese characters is dropped, and so is any space printed at the end of a line that the next
+line continues (table.line_separator still puts one between Latin words; a real one there is lost:
+「支給資機材 」 / 「96個」). A space before a ・ bullet or a 【課】 block, or after a block's 】, stays: it
+separates items. Mid-line spaces beside Latin letters and figures stay (「車両数 13台」), and so do
+reportlab's there (「平成 27 年度」): the two cannot be told apart. Rows not at a break are read as printed.
 """
 
 from __future__ import annotations
 
-import itertools
+import re
 
 from assistant.ingest.table import Line
 
-# Share of a row's wrapped lines ending in a space from which the spaces are the generator's: reportlab's
-# split row parts give 0.25-0.87 (landscape R4–R6; the lowest are missed), its other rows at most 1 such line,
-# the LibreOffice fixture's up to 0.4 (its real spaces: 「10,730人 」 / 「配信数」), so 0.25 would drop real ones.
-GENERATOR_SPACE_SHARE = 0.5
-MIN_WRAPS = 4  # fewer wrapped lines say nothing (one real space in three wraps is a third)
-_ITEM_STARTS = ("・", "【")
+# Japanese characters (kana, kanji, CJK and full-width punctuation): before a space, all but 】; after one,
+# all but ・ and 【. A space between two of them is dropped.
+_JA_BEFORE = "\u3001-\u3010\u3012-\u30fa\u30fc-\u30ff\u3400-\u9fff\uff01-\uff5e"
+_JA_AFTER = "\u3001-\u300f\u3011-\u30fa\u30fc-\u30ff\u3400-\u9fff\uff01-\uff5e"
+_JA_SPACE = re.compile(f"(?<=[{_JA_BEFORE}]) +(?=[{_JA_AFTER}])")
 
 
-def generator_spaces(cells: list[list[Line]]) -> bool:
-    """Whether a row's wrapped lines mostly end in a space. A wrapped line: one the next line of
-    its cell continues (not one ended by a new ・ bullet or 【課】 block, which the generator broke on purpose)."""
-    wrapped = [
-        ln.text
-        for lines in cells
-        for ln, nxt in itertools.pairwise(lines)
-        if ln.text.strip() and not nxt.text.lstrip().startswith(_ITEM_STARTS)
-    ]
-    if len(wrapped) < MIN_WRAPS:
-        return False
-    return sum(1 for t in wrapped if t != t.rstrip()) / len(wrapped) >= GENERATOR_SPACE_SHARE
+def _despace(line: Line) -> Line:
+    """The line without spaces between two Japanese characters; underline offsets follow the text."""
+    text, marks, shift, last = "", set[int](), 0, 0
+    for m in _JA_SPACE.finditer(line.text):
+        text += line.text[last : m.start()]
+        marks.update(i - shift for i in line.underlined if last <= i < m.start())
+        shift += m.end() - m.start()
+        last = m.end()
+    if not last:
+        return line
+    text += line.text[last:]
+    marks.update(i - shift for i in line.underlined if i >= last)
+    return Line(text, frozenset(marks))
 
 
-def drop_generator_spaces(lines: list[Line], *, every: bool) -> list[Line]:
-    """With ``every``, the lines without the space printed at their end where the next line continues the text
-    (table.line_separator still puts one between Latin words). LibreOffice prints real ones there
-    (「10,730人 」 / 「配信数 269件」), so they are only dropped in a row whose wraps mostly have one."""
+def drop_split_spaces(lines: list[Line]) -> list[Line]:
+    """A cell of a row cut by a page break, without the spaces its generator put in (module docstring)."""
     out = []
     for k, ln in enumerate(lines):
-        nxt = lines[k + 1] if k + 1 < len(lines) else None
-        text, after = ln.text.rstrip(), nxt.text.lstrip() if nxt is not None else ""
-        if every and text != ln.text and after and not after.startswith(_ITEM_STARTS):
-            ln = Line(text, ln.underlined)
+        nxt = lines[k + 1].text.lstrip() if k + 1 < len(lines) else ""
+        ln = _despace(ln)
+        if nxt and not nxt.startswith(("・", "【")) and ln.text != ln.text.rstrip():
+            ln = Line(ln.text.rstrip(), ln.underlined)
         out.append(ln)
     return out
