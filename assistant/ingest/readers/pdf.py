@@ -24,7 +24,7 @@ from assistant.domain.model import SourceRef, Unplaced
 from assistant.ingest.readers.errors import ReaderError
 from assistant.ingest.readers.pdf_breaks import header_cut, row_height, table_settings
 from assistant.ingest.readers.pdf_fonts import FontLog, quiet_pdf_logs, text_damaged
-from assistant.ingest.readers.pdf_wraps import drop_split_spaces
+from assistant.ingest.readers.pdf_wraps import drop_split_spaces, generator_spaces
 from assistant.ingest.table import Line, Table, TableRow, join_lines
 
 # A character or a stroke as pdfplumber gives it: a dict of its box, text and font (pdfplumber is untyped).
@@ -246,7 +246,8 @@ def _read(data: bytes, file: str, log: FontLog) -> Table:
             raws.extend(rows)
         pages = len(pdf.pages)
     for r in _cut_rows(raws):
-        r.cells = [drop_split_spaces(lines) for lines in r.cells]
+        if generator_spaces(r.cells):
+            r.cells = [drop_split_spaces(lines) for lines in r.cells]
     table_rows = [_join_row(r, file) for r in raws]
     if title:
         text, _ = join_lines(title, always_space=True)
