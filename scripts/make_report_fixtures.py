@@ -159,6 +159,7 @@ class _Pdf:
         self.header: Row | None = None
         self.fresh = True
         self.header_drawn = False
+        self.break_in: str | None = None  # the measure whose row a page break is forced into (inside a block)
 
     def new_page(self) -> None:
         if self.page:
@@ -204,6 +205,15 @@ class _Pdf:
         if row.new_page and not self.fresh:
             self.new_page()
         self.fresh = False
+        cut = (
+            block_cut(row)
+            if self.break_in and row.cells[0].lines and self.break_in.startswith(row.cells[0].lines[0])
+            else None
+        )
+        if cut is not None and _row_height(_split(row, cut)[0]) <= self.room():
+            head, row = _split(row, cut)
+            self.draw(head)
+            self.new_page()
         while _row_height(row) > self.room():
             fit = int((self.room() - 2 * PAD) // LEADING)
             if fit >= MIN_SPLIT_LINES and row.kind == "body":
@@ -213,8 +223,22 @@ class _Pdf:
         self.draw(row)
 
 
-def render_pdf(text: str, out: Path, underline: set[str] | None = None) -> int:
-    """Render a text report as the city's PDF; returns the number of pages."""
+def block_cut(row: Row) -> int | None:
+    """The first printed line of a year cell that is a ・ bullet inside a 【課】 block but not its first: a page
+    break there leaves the block's heading on one page and its next bullets on the other."""
+    cuts = []
+    for cell in row.cells[3:]:
+        for j, line in enumerate(cell.lines):
+            in_block = any(x.startswith("【") for x in cell.lines[:j])
+            if j >= MIN_SPLIT_LINES and in_block and line.startswith("・") and not cell.lines[j - 1].startswith("【"):
+                cuts.append(j)
+                break
+    return min(cuts, default=None)
+
+
+def render_pdf(text: str, out: Path, underline: set[str] | None = None, break_in: str | None = None) -> int:
+    """Render a text report as the city's PDF; returns the number of pages. ``break_in``: a measure whose row
+    a page break cuts inside a 【課】 block (:func:`block_cut`) rather than wherever the page ends."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
@@ -225,6 +249,7 @@ def render_pdf(text: str, out: Path, underline: set[str] | None = None) -> int:
     layout = Layout(widths, lambda s: pdfmetrics.stringWidth(s, FONT, FONT_SIZE), underline or set())
     title, rows = layout.rows(text)
     pdf = _Pdf(out, layout)
+    pdf.break_in = break_in
     pdf.new_page()
     pdf.canvas.setFont(FONT, FONT_SIZE + 3)
     pdf.canvas.drawString(MARGIN, pdf.y - FONT_SIZE - 3, title)
@@ -233,6 +258,79 @@ def render_pdf(text: str, out: Path, underline: set[str] | None = None) -> int:
         pdf.add(row)
     pdf.canvas.save()
     return pdf.page
+
+
+def logical_rows(text: str) -> tuple[str, list[list[str]], list[str]]:
+    """A text report → its title, header and table rows as one table: the text's own repeated header rows
+    dropped and its page-break continuation rows (empty leading cells) joined back to the row above."""
+    title, header, rows = "", [], []
+    for raw in text.split("\n"):
+        cells = raw.split("\t")
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) == 1:
+            title = cells[0].strip()
+        elif cells[0] == "主要な施策":
+            header = header or cells
+        elif not any(c.strip() for c in cells[:3]) and rows:
+            rows[-1] = [
+                a if not b.strip() else f"{a} {b.strip()}".strip() for a, b in zip(rows[-1], cells, strict=True)
+            ]
+        else:
+            rows.append(cells)
+    return title, header, rows
+
+
+def _markup(items: list[str]) -> str:
+    from xml.sax.saxutils import escape
+
+    return "<br/>".join(escape(x) for x in items)
+
+
+def render_longtable_pdf(text: str, out: Path, *, portrait: bool = True) -> int:
+    """The report as another generator lays it out: reportlab platypus ``LongTable(repeatRows=1,
+    splitInRow=1)``, wrapped Paragraph cells, the header repeated on every page and any row cut wherever the
+    page ends — every column of it mid-cell, mid-bullet or mid-department. Returns the number of pages."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    title, header, rows = logical_rows(text)
+    size = A4 if portrait else landscape(A4)
+    usable = size[0] - 2 * MARGIN
+    lead = [w * (0.8 if portrait else 1.0) for w in LEADING_WIDTHS]
+    widths = lead + [(usable - sum(lead)) / (len(header) - 3)] * (len(header) - 3)
+    style = ParagraphStyle("cell", fontName=FONT, fontSize=FONT_SIZE, leading=LEADING, wordWrap="CJK")
+    data = [[Paragraph(_markup([c]), style) for c in header]]
+    spans = []
+    for cells in rows:
+        if cells[0].strip() and not any(c.strip() for c in cells[1:]):
+            spans.append(("SPAN", (0, len(data)), (-1, len(data))))
+            data.append([Paragraph(_markup([cells[0].strip()]), style)] + [""] * (len(cells) - 1))
+            continue
+        items = [department_items(c) if i == 1 else [c.strip()] if i in (0, 2) else cell_items(c)
+                 for i, c in enumerate(cells)]  # fmt: skip
+        data.append([Paragraph(_markup([x for x in it if x]), style) for it in items])
+    # splitByRow=0: cut the row wherever the page ends rather than first trying to break between rows.
+    table = LongTable(data, colWidths=widths, repeatRows=1, splitByRow=0, splitInRow=1)
+    grid = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    table.setStyle(TableStyle([*grid, *spans]))
+    pages = []
+
+    def number(canvas, doc) -> None:
+        canvas.setFont(FONT, FONT_SIZE)
+        canvas.drawCentredString(size[0] / 2, MARGIN / 2, f"- {doc.page} -")
+        pages.append(doc.page)
+
+    doc = SimpleDocTemplate(str(out), pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=MARGIN, invariant=1, title=title)  # fmt: skip
+    heading = ParagraphStyle("title", fontName=FONT, fontSize=FONT_SIZE + 3, leading=2 * (FONT_SIZE + 3))
+    doc.build([Paragraph(_markup([title]), heading), table], onFirstPage=number, onLaterPages=number)
+    return len(pages)
 
 
 XLSX_FONT = 9.0
@@ -356,13 +454,24 @@ def diff_new_bullets(text: str, file: str) -> set[str]:
     return {b.text for i, b in enumerate(corpus.bullets) if i in new and b.fiscal_year in marked and b.bulleted}
 
 
+KINDS = ("pdf", "pdf-block-break", "longtable", "longtable-landscape", "xlsx", "lo-pdf")
+# The R4–R6 row the issue names (虐待防止…): its 【介護福祉課】 block has two bullets in every year.
+BLOCK_BREAK_MEASURE = "虐待防止のための対応ネットワークづくりの推進"
+
+
 def main(argv: list[str]) -> None:
-    if len(argv) < 3 or argv[0] not in ("pdf", "xlsx", "lo-pdf"):
+    if len(argv) < 3 or argv[0] not in KINDS:
         sys.exit(__doc__)
     kind, source, out = argv[0], Path(argv[1]), Path(argv[2])
     text = source.read_text(encoding="utf-8")
     if kind == "pdf":
         pages = render_pdf(text, out, diff_new_bullets(text, source.name))
+        print(f"{out}: {pages} pages")
+    elif kind == "pdf-block-break":
+        pages = render_pdf(text, out, diff_new_bullets(text, source.name), break_in=BLOCK_BREAK_MEASURE)
+        print(f"{out}: {pages} pages")
+    elif kind.startswith("longtable"):
+        pages = render_longtable_pdf(text, out, portrait=kind == "longtable")
         print(f"{out}: {pages} pages")
     elif kind == "xlsx":
         write_xlsx(text, out, sheets="--sheets" in argv, underline=diff_new_bullets(text, source.name))

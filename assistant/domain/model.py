@@ -87,12 +87,14 @@ class SourceRef:
     A text report: ``line`` is the 1-based line, ``column`` the tab-separated cell, ``page`` None.
     A PDF: ``page`` is the 1-based page and ``line`` the table row on that page (its header row is row 1).
     A workbook: ``page`` is the 1-based sheet and ``line`` the sheet's row number as Excel shows it.
+    ``end_page``: an item a page break cut in two ends on this later page (「a.pdf p.4–5 row 7」); else None.
     """
 
     file: str
     line: int
     column: int = 1
     page: int | None = None
+    end_page: int | None = None
 
     @property
     def label(self) -> str:
@@ -100,7 +102,8 @@ class SourceRef:
         if self.page is None:
             return f"{self.file}:{self.line}"
         unit = "sheet " if self.file.lower().endswith(".xlsx") else "p."
-        return f"{self.file} {unit}{self.page} row {self.line}"
+        pages = f"{self.page}–{self.end_page}" if self.end_page not in (None, self.page) else f"{self.page}"
+        return f"{self.file} {unit}{pages} row {self.line}"
 
     @property
     def order(self) -> tuple[int, int]:
@@ -191,6 +194,15 @@ class Unplaced:
 
 
 @dataclass(frozen=True)
+class RowJoin:
+    """A measure's row that a page break (or a repeated header) cut, read as one row: where each part stood."""
+
+    measure: str  # the measure's name as printed
+    first: SourceRef
+    rest: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """A parsed report file: what it covers and everything in it, in source order."""
 
@@ -203,6 +215,8 @@ class Report:
     checksum: str  # sha256 of the file's bytes
     pages_read: int | None = None  # PDF pages or workbook sheets read; None for a text report
     unplaced: tuple[Unplaced, ...] = ()
+    joins: tuple[RowJoin, ...] = ()  # rows continued across a page break, joined (ingest/continuation.py)
+    font_pages: tuple[int, ...] = ()  # PDF pages whose text a font problem damaged
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:

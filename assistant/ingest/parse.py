@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assistant.domain.model import (
@@ -22,6 +23,7 @@ from assistant.domain.model import (
     Department,
     Measure,
     Report,
+    RowJoin,
     Section,
     SourceRef,
     Status,
@@ -29,6 +31,7 @@ from assistant.domain.model import (
     parse_era_year,
 )
 from assistant.domain.normalize import Corrections, measure_id
+from assistant.ingest.continuation import OrphanContinuation, item_source, join_continued_rows
 from assistant.ingest.table import Table, TableRow
 
 LEADING_COLUMNS = ("主要な施策", "担当課", "施策の内容")
@@ -81,7 +84,7 @@ def decode_report(data: bytes, file: str) -> str:
         ) from None
 
 
-def _is_header(cells: list[str]) -> bool:
+def _is_header(cells: Sequence[str]) -> bool:
     return len(cells) >= 3 and tuple(c.strip() for c in cells[:3]) == LEADING_COLUMNS
 
 
@@ -222,6 +225,7 @@ class _Parser:
 
     def add_bullets(self, measure: Measure, row: TableRow) -> None:
         assert self.columns is not None
+        found: list[tuple[int, ActivityBullet]] = []  # (part of a joined row it starts in, bullet)
         for column in self.columns:
             cell = row.cells[column.index - 1]
             spans = row.underlined[column.index - 1] if row.underlined is not None and column.marks_new else None
@@ -233,21 +237,24 @@ class _Parser:
                     new_in_report = None
                     if spans is not None:
                         new_in_report = _underlined_share(spans, start, item) >= NEW_IN_REPORT_SHARE
-                    key = (measure.measure_id, column.fiscal_year)
-                    self.counters[key] = self.counters.get(key, 0) + 1
-                    self.bullets.append(
-                        ActivityBullet(
-                            measure_id=measure.measure_id,
-                            fiscal_year=column.fiscal_year,
-                            department=department,
-                            status=bullet_status(item, column),
-                            text=item,
-                            ordinal=self.counters[key],
-                            source=replace(row.source, column=column.index),
-                            bulleted=bulleted,
-                            new_in_report=new_in_report,
-                        )
+                    source, part = item_source(row, column.index - 1, start, cursor)
+                    bullet = ActivityBullet(
+                        measure_id=measure.measure_id,
+                        fiscal_year=column.fiscal_year,
+                        department=department,
+                        status=bullet_status(item, column),
+                        text=item,
+                        ordinal=0,
+                        source=source,
+                        bulleted=bulleted,
+                        new_in_report=new_in_report,
                     )
+                    found.append((part, bullet))
+        # A joined row's bullets in the order they were printed: the first page's, then the next page's.
+        for _, bullet in sorted(found, key=lambda pair: pair[0]):
+            key = (measure.measure_id, bullet.fiscal_year)
+            self.counters[key] = self.counters.get(key, 0) + 1
+            self.bullets.append(replace(bullet, ordinal=self.counters[key]))
 
     def before_header(self, row: TableRow) -> None:
         cells = list(row.cells)
@@ -328,8 +335,17 @@ class _Parser:
 def parse_table(table: Table, corrections: Corrections) -> Report:
     """Parse the rows of one report, however they were read. Raises :class:`ParseError` at the row it cannot place."""
     parser = _Parser(table.file, corrections)
-    for row in table.rows:
+    try:
+        rows = join_continued_rows(table.rows, _is_header)
+    except OrphanContinuation as e:
+        raise ParseError.at(e.source, str(e)) from None
+    for row in rows:
         parser.row(row)
+    joins = tuple(
+        RowJoin(row.cells[0].strip(), row.source, tuple(p.source for p in row.continued))
+        for row in rows
+        if row.continued
+    )
     end = table.rows[-1].source if table.rows else SourceRef(table.file, 1)
     if parser.columns is None:
         raise ParseError.at(end, "no header row (主要な施策 / 担当課 / 施策の内容 / 年度…) found")
@@ -348,4 +364,6 @@ def parse_table(table: Table, corrections: Corrections) -> Report:
         checksum=table.checksum,
         pages_read=table.pages_read,
         unplaced=table.unplaced,
+        joins=joins,
+        font_pages=table.font_pages,
     )

@@ -83,9 +83,24 @@ def preview_addition(corpus: Corpus, report: Report, corrections: Corrections) -
 FIRST_BULLET_CHARS = 60  # enough to recognise an activity on the printed page, short enough for one line
 
 
+def join_lines_of(report: Report) -> list[str]:
+    """Every row read as one across a page break (or a repeated header), with where each part was printed, so
+    that a person can hold the join against both printed pages."""
+    if not report.joins:
+        return ["  rows joined across a page: none"]
+    lines = [f"  rows joined across a page ({len(report.joins)}):"]
+    for join in report.joins:
+        parts = " + ".join(
+            f"line {p.line}" if p.page is None else p.label.removeprefix(f"{report.file} ")
+            for p in (join.first, *join.rest)
+        )
+        lines.append(f"    {join.measure}: {parts}")
+    return lines
+
+
 def extraction_lines(report: Report) -> list[str]:
     """What a person checks against the printed report before accepting it: pages read, text that fitted no
-    cell, and each measure's first bullet with where it was read."""
+    cell, the rows joined across a page, and each measure's first bullet with where it was read."""
     lines = []
     if report.pages_read is not None:
         unit = "sheets" if report.file.lower().endswith(".xlsx") else "pages"
@@ -96,6 +111,10 @@ def extraction_lines(report: Report) -> list[str]:
             lines.extend(f"    {u.source.label}: {u.text[:FIRST_BULLET_CHARS]}" for u in report.unplaced)
         else:
             lines.append("  could not place: none")
+    if report.font_pages:
+        pages = ", ".join(map(str, report.font_pages))
+        lines.append(f"  font problem: text on page(s) {pages} may be misread (the PDF's fonts lack data); check them")
+    lines.extend(join_lines_of(report))
     firsts: dict[str, ActivityBullet] = {}
     for b in report.bullets:
         firsts.setdefault(b.measure_id, b)

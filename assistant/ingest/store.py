@@ -15,7 +15,7 @@ from pathlib import Path
 from assistant.domain.corpus import CanonicalMeasure, Corpus, Document
 from assistant.domain.model import ActivityBullet, Department, Measure, Section, SourceRef, Status, SubSection
 
-SCHEMA_VERSION = 2  # 2: page (PDF page / workbook sheet) beside line; bullets.new_in_report
+SCHEMA_VERSION = 3  # 2: page (PDF page / workbook sheet) beside line; bullets.new_in_report; 3: bullets.end_page
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,7 +40,7 @@ CREATE TABLE bullets (
     bullet_id INTEGER PRIMARY KEY, measure_id TEXT NOT NULL REFERENCES measures(measure_id),
     fiscal_year INTEGER NOT NULL, department TEXT NOT NULL, status TEXT NOT NULL, text TEXT NOT NULL,
     ordinal INTEGER NOT NULL, bulleted INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,
-    col INTEGER NOT NULL, page INTEGER, new_in_report INTEGER
+    col INTEGER NOT NULL, page INTEGER, new_in_report INTEGER, end_page INTEGER
 );
 CREATE INDEX bullets_by_measure ON bullets (measure_id, fiscal_year);
 CREATE INDEX bullets_by_year ON bullets (fiscal_year);
@@ -120,7 +120,7 @@ def _insert(db: sqlite3.Connection, corpus: Corpus) -> None:
                 ),
             )
     db.executemany(
-        "INSERT INTO bullets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO bullets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 i,
@@ -136,6 +136,7 @@ def _insert(db: sqlite3.Connection, corpus: Corpus) -> None:
                 b.source.column,
                 b.source.page,
                 None if b.new_in_report is None else int(b.new_in_report),
+                b.source.end_page,
             )
             for i, b in enumerate(corpus.bullets)
         ],
@@ -199,13 +200,13 @@ def _read(db: sqlite3.Connection) -> Corpus:
             Status(status),
             text,
             ordinal,
-            SourceRef(file, line, col, page),
+            SourceRef(file, line, col, page, end_page),
             bool(bulleted),
             None if new is None else bool(new),
         )
-        for mid, fy, dept, status, text, ordinal, bulleted, file, line, col, page, new in db.execute(
+        for mid, fy, dept, status, text, ordinal, bulleted, file, line, col, page, new, end_page in db.execute(
             "SELECT measure_id, fiscal_year, department, status, text, ordinal, bulleted, file, line, col, page, "
-            "new_in_report FROM bullets ORDER BY bullet_id"
+            "new_in_report, end_page FROM bullets ORDER BY bullet_id"
         )
     )
     return Corpus(documents=documents, measures=tuple(measures), bullets=bullets)

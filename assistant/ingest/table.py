@@ -14,6 +14,15 @@ from assistant.domain.model import SourceRef, Unplaced
 
 
 @dataclass(frozen=True)
+class Continuation:
+    """A part of a row printed after a page break (or a repeated header): where it was printed, and per cell
+    the offset in the joined cell at which its text starts (None where it added nothing)."""
+
+    source: SourceRef
+    starts: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
 class TableRow:
     """One row: its cells (verbatim) and where it stands. ``source.column`` is unused (each cell is its column)."""
 
@@ -21,6 +30,8 @@ class TableRow:
     source: SourceRef
     # Per cell, the offsets of underlined characters; None when the source cannot show underlines (text).
     underlined: tuple[frozenset[int], ...] | None = None
+    # The later parts of a row a page break cut, joined into this one by ingest/continuation.py.
+    continued: tuple[Continuation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class Table:
     checksum: str  # sha256 of the file's bytes
     pages_read: int | None = None  # None for a text report
     unplaced: tuple[Unplaced, ...] = field(default=())
+    font_pages: tuple[int, ...] = ()  # PDF pages whose text a font problem damaged (readers/pdf_fonts.py)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ from assistant.retrieval.embed import Embedder
 from assistant.retrieval.integrity import built_file_checksums, first_mismatch
 
 # 2: the store records pages (PDF, xlsx) and new_in_report; 3: the manifest records a sha256 of every built
-# file, and the build carries the query-side data files.
-FORMAT_VERSION = 3
+# file, and the build carries the query-side data files; 4: the store records the page a bullet cut by a page
+# break ends on (store schema 3).
+FORMAT_VERSION = 4
 # Bump when passage_text changes: the data checksum includes it, so indexes rebuild.
 PASSAGE_TEMPLATE_VERSION = 1
 KEEP_BUILDS = 2

@@ -5,22 +5,26 @@ lines, those lines joined as the text reports join them (table.join_lines), and 
 stroke just under characters that is not one of the table's rules). Text above the first table on page 1 is
 the title; other text outside the table is reported as unplaced, except page numbers.
 
-A row split by a page break continues under the next page's header with empty 主要な施策 / 担当課 cells. Where a
-year cell of that continuation does not start with a 【課】 block, its lines up to the first block are moved back
-to the row above: an activity cut by the break is one activity again, and bullets continuing a block keep its
-department. What starts at a block stays a continuation row, exactly as in the text reports.
+A row split by a page break continues under the next page's header with an empty 主要な施策 cell; the rows are
+given as printed and ingest/continuation.py joins them, for every format. What a generator does not rule at a
+break (the table's last row left open at the page's foot, no rule under the repeated header) is mended in
+pdf_breaks.py, so that each printed part is a row of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.domain.model import SourceRef, Unplaced
 from assistant.ingest.readers.errors import ReaderError
+from assistant.ingest.readers.pdf_breaks import header_cut, row_height, table_settings
+from assistant.ingest.readers.pdf_fonts import FontLog, quiet_pdf_logs, text_damaged
+from assistant.ingest.readers.pdf_wraps import drop_split_spaces, generator_spaces
 from assistant.ingest.table import Line, Table, TableRow, join_lines
 
 # A character or a stroke as pdfplumber gives it: a dict of its box, text and font (pdfplumber is untyped).
@@ -45,6 +49,7 @@ RULE_END = 0.5
 STROKE_HEIGHT = 1.5  # pt: thicker is a filled box, not a line
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*\d{1,3}(\s*/\s*\d{1,3})?[-–—\s]*$")
 DEPARTMENT_COLUMN = 1  # 0-based: 担当課 lists one department per printed line
+HEADER_FIRST = "主要な施策"  # the header row's first cell
 
 
 @dataclass
@@ -115,26 +120,49 @@ def _inside(ch: Char, bbox: tuple[float, float, float, float]) -> bool:
     return bool(bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3])
 
 
-def _page_rows(page: Any, number: int, unplaced: list[Unplaced], file: str) -> tuple[list[_RawRow], list[Line]]:
+@dataclass
+class _Pages:
+    """What reading one page leaves for the next: the height of the first page's header row."""
+
+    header_height: float | None = None
+
+
+def _cell_rows(row: Any, chars: list[Char], pages: _Pages) -> list[list[Any]]:
+    """A found table row's cell boxes; a header row holding a continued row gives two (pdf_breaks.header_cut)."""
+    cells = list(row.cells)
+    first = next((c for c in cells if c is not None), None)
+    head = [ch for ch in chars if first is not None and _inside(ch, first)]
+    lines = _lines_of(head, [])
+    if not lines or lines[0].text.strip() != HEADER_FIRST:
+        return [cells]
+    if pages.header_height is None:
+        pages.header_height = row_height(cells)
+        return [cells]
+    return header_cut(cells, pages.header_height)
+
+
+def _page_rows(
+    page: Any, number: int, unplaced: list[Unplaced], file: str, pages: _Pages
+) -> tuple[list[_RawRow], list[Line]]:
     """One page → its table rows, and the lines printed above the table (the title on page 1)."""
     chars = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
     ruled, strokes = _split_strokes(page)
-    tables = ruled.find_tables(TABLE_SETTINGS)
+    tables = ruled.find_tables(table_settings(ruled, TABLE_SETTINGS))
     placed: set[int] = set()
     rows: list[_RawRow] = []
     for table in tables:
-        for row in table.rows:
-            line = len(rows) + 1
-            present = [c for c in row.cells if c]
-            raw = _RawRow(number, line, [], spans=len(present) == 1 and len(row.cells) > 1)
-            for bbox in row.cells:
-                if bbox is None:  # covered by a cell spanning from the left
-                    raw.cells.append([])
-                    continue
-                mine = [i for i, c in enumerate(chars) if i not in placed and _inside(c, bbox)]
-                placed.update(mine)
-                raw.cells.append(_lines_of([chars[i] for i in mine], strokes))
-            rows.append(raw)
+        for k, found in enumerate(table.rows):
+            for cells in _cell_rows(found, chars, pages) if k == 0 else [found.cells]:
+                present = [c for c in cells if c]
+                raw = _RawRow(number, len(rows) + 1, [], spans=len(present) == 1 and len(cells) > 1)
+                for bbox in cells:
+                    if bbox is None:  # covered by a cell spanning from the left
+                        raw.cells.append([])
+                        continue
+                    mine = [i for i, c in enumerate(chars) if i not in placed and _inside(c, bbox)]
+                    placed.update(mine)
+                    raw.cells.append(_lines_of([chars[i] for i in mine], strokes))
+                rows.append(raw)
     top = min((t.bbox[1] for t in tables), default=page.height)
     outside = [c for i, c in enumerate(chars) if i not in placed]
     above = [c for c in outside if c["bottom"] <= top]
@@ -145,16 +173,20 @@ def _page_rows(page: Any, number: int, unplaced: list[Unplaced], file: str) -> t
 
 
 def _is_header(row: _RawRow) -> bool:
-    return not row.spans and len(row.cells) >= 1 and join_lines(row.cells[0])[0] == "主要な施策"
+    return not row.spans and len(row.cells) >= 1 and join_lines(row.cells[0])[0] == HEADER_FIRST
 
 
-def _mend_page_break(prev: _RawRow, cont: _RawRow) -> None:
-    """Move the lines a page break cut off an item back to the row above (see the module docstring)."""
-    for i, lines in enumerate(cont.cells):
-        cut = len(lines) if i < 3 else next((k for k, ln in enumerate(lines) if ln.text.startswith("【")), len(lines))
-        if cut and i < len(prev.cells):
-            prev.cells[i].extend(lines[:cut])
-            del lines[:cut]
+def _cut_rows(raws: list[_RawRow]) -> list[_RawRow]:
+    """The two parts of every row a page break cut: a page's last row, when the next page's first row under
+    its header has an empty 主要な施策 cell (the continued-row rule of ingest/continuation.py), and that row."""
+    cut: list[_RawRow] = []
+    for before, after in itertools.pairwise(raws):
+        if after.page == before.page or before.spans or _is_header(before):
+            continue
+        first = next((r for r in raws if r.page == after.page and not _is_header(r)), None)
+        if first is not None and not first.spans and not join_lines(first.cells[0])[0]:
+            cut += [before, first]
+    return cut
 
 
 def _join_row(raw: _RawRow, file: str) -> TableRow:
@@ -186,6 +218,11 @@ def _open(data: bytes, file: str) -> Any:
 
 def read_pdf(data: bytes, file: str) -> Table:
     """Read a report PDF's table. Raises :class:`ReaderError` for a scan, an encrypted or a damaged file."""
+    with quiet_pdf_logs() as log:
+        return _read(data, file, log)
+
+
+def _read(data: bytes, file: str, log: FontLog) -> Table:
     pdf = _open(data, file)
     with pdf:
         if not any(page.chars for page in pdf.pages):
@@ -195,22 +232,25 @@ def read_pdf(data: bytes, file: str) -> Table:
         unplaced: list[Unplaced] = []
         raws: list[_RawRow] = []
         title: list[Line] = []
+        state = _Pages()
+        font_pages: list[int] = []
         for number, page in enumerate(pdf.pages, 1):
-            rows, above = _page_rows(page, number, unplaced, file)
+            warned = log.count
+            rows, above = _page_rows(page, number, unplaced, file, state)
+            if log.count > warned and text_damaged(page.chars):
+                font_pages.append(number)
             if number == 1:
                 title = above
             elif above:
                 unplaced.extend(Unplaced(SourceRef(file, 1, page=number), ln.text.strip()) for ln in above)
-            body = [r for r in rows if not _is_header(r)]
-            above_row = raws[-1] if raws else None
-            if above_row and not above_row.spans and not _is_header(above_row) and body and not body[0].spans:
-                first = body[0]
-                if not join_lines(first.cells[0])[0] and not join_lines(first.cells[1])[0]:
-                    _mend_page_break(above_row, first)
             raws.extend(rows)
         pages = len(pdf.pages)
+    for r in _cut_rows(raws):
+        if generator_spaces(r.cells):
+            r.cells = [drop_split_spaces(lines) for lines in r.cells]
     table_rows = [_join_row(r, file) for r in raws]
     if title:
         text, _ = join_lines(title, always_space=True)
         table_rows.insert(0, TableRow((text,), SourceRef(file, 0, page=1)))
-    return Table(file, tuple(table_rows), hashlib.sha256(data).hexdigest(), pages, tuple(unplaced))
+    checksum = hashlib.sha256(data).hexdigest()
+    return Table(file, tuple(table_rows), checksum, pages, tuple(unplaced), tuple(font_pages))
