@@ -144,6 +144,11 @@ def search(
         if not found:
             _fail(f"--year {y!r}: not a fiscal year (use 2023, 令和5年度 or R5)")
         years.extend(found)
+    from assistant.domain.normalize import clean_question
+
+    question = clean_question(question)  # as the API reads it: invisible characters gone, spaces collapsed
+    if not question:
+        _fail("the question is empty")
     assistant = _open()
     try:
         result = assistant.searcher.search(
@@ -166,7 +171,11 @@ def search(
 def ask(question: str) -> None:
     """Answer a question as the chat does, with citations."""
     from assistant.answer import answer
+    from assistant.domain.normalize import clean_question
 
+    question = clean_question(question)  # as the API reads it: invisible characters gone, spaces collapsed
+    if not question:
+        _fail("the question is empty")
     assistant = _open()
     result = answer(assistant.context, question)
     typer.echo(result.text)

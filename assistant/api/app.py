@@ -32,6 +32,7 @@ from assistant.api.routers import chat, health, measures
 from assistant.api.routers.export import export_router
 from assistant.api.routers.feedback import PublicFiles, install_feedback, open_feedback_store
 from assistant.api.schemas import ErrorResponse
+from assistant.api.throttle import LogThrottle
 from assistant.api.workload import WorkLimiter
 from assistant.config import Settings, get_settings
 from assistant.domain import messages as msg
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.assistant = assistant
     app.state.load_error = None
     app.state.reload_error = None
+    app.state.log_throttle = LogThrottle()  # lines a flood could repeat: one per kind and minute (api/throttle.py)
     app.state.limiter = WorkLimiter(
         settings.answer_workers, settings.answer_queue, settings.request_budget_seconds, settings.retry_after_seconds
     )
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     # Inside `guard` (added after it), so its refusals get the security headers and the log line too.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    throttle = app.state.log_throttle
 
     @app.middleware("http")
     async def guard(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -136,8 +139,9 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         length = request.headers.get("content-length")
         try:
             response: Response = await call_next(request)
-        except Exception:  # never a stack trace in a response
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
+        except Exception as e:  # never a stack trace in a response, one in the log per kind and minute
+            kind = f"{type(e).__name__} {request.method} {request.url.path[:100]}"
+            throttle.log(log, logging.ERROR, kind, "unhandled error on %s", kind, exc_info=True)
             response = json_error(500, "internal", msg.ERR_INTERNAL)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import logging
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -20,11 +21,13 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.deps import SettingsDep, clean_text, get_settings
 from assistant.api.errors import ApiError
 from assistant.api.limits import json_error
+from assistant.api.throttle import LogThrottle
 from assistant.config import Settings, feedback_target
 from assistant.domain import messages as msg
 from assistant.feedback.export import to_csv, to_json
@@ -49,6 +52,7 @@ from assistant.feedback.store import (
     NewFeedback,
     Rating,
     StoreError,
+    StoreFull,
     StoreUnavailable,
     now_jst,
 )
@@ -114,10 +118,18 @@ def install_feedback(app: FastAPI, settings: Settings) -> None:
     app.include_router(staff_router)
 
     @app.exception_handler(StoreUnavailable)
-    async def unavailable(_: Request, e: StoreUnavailable) -> Response:  # the database is down: nothing stored
-        log.error("feedback store unavailable: %s", e)
+    async def unavailable(request: Request, e: StoreUnavailable) -> Response:  # the database is down
+        throttle: LogThrottle = request.app.state.log_throttle
+        throttle.log(log, logging.ERROR, "feedback_unavailable", "feedback store unavailable: %s", e)
         detail = "the feedback store is unreachable"
         return json_error(503, "feedback_unavailable", msg.ERR_FEEDBACK_UNAVAILABLE, detail)
+
+    @app.exception_handler(StoreFull)
+    async def full(request: Request, e: StoreFull) -> Response:  # the disk is full: nothing stored, chat works
+        throttle: LogThrottle = request.app.state.log_throttle
+        throttle.log(log, logging.ERROR, "feedback_full", "feedback store full, nothing stored: %s", e)
+        headers = {"Retry-After": "60"}
+        return json_error(503, "feedback_storage_full", msg.ERR_FEEDBACK_FULL, "the feedback storage is full", headers)
 
 
 def feedback_options(settings: Settings, store: FeedbackStore | None) -> FeedbackOptionsOut:
@@ -170,14 +182,33 @@ def require_staff(request: Request, token: Annotated[str, Depends(staff_on)]) ->
         )
 
 
+def _iso_date(value: object) -> object:
+    """A date as the schema writes it (``2026-01-31``): pydantic alone would also read ``0`` as 1970-01-01."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+def _bool_word(value: object) -> object:
+    """``true`` or ``false``, as the schema's boolean is written in a query: not 0, 1, yes or off."""
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("true or false")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DateParam = Annotated[date | None, BeforeValidator(_iso_date)]
+BoolParam = Annotated[bool, BeforeValidator(_bool_word)]
+
+
 def staff_query(
     rating: Rating | None = None,
     coverage: Coverage | None = None,
-    since: Annotated[date | None, Query(description="first day (JST), inclusive")] = None,
-    until: Annotated[date | None, Query(description="last day (JST), inclusive")] = None,
+    since: Annotated[DateParam, Query(description="first day (JST), inclusive")] = None,
+    until: Annotated[DateParam, Query(description="last day (JST), inclusive")] = None,
     measure_id: Annotated[str | None, Query(max_length=100)] = None,
-    unanswered: Annotated[bool, Query(description="only 「回答できなかった質問」")] = False,
-    handled: bool | None = None,
+    unanswered: Annotated[BoolParam, Query(description="only 「回答できなかった質問」")] = False,
+    handled: Annotated[BoolParam | None, Query()] = None,
 ) -> FeedbackQuery:
     return FeedbackQuery(rating, coverage, since, until, measure_id, unanswered, handled)
 
@@ -199,7 +230,7 @@ def _check_text(value: str, limit: int, field: str, code: str, message: str) -> 
 
 def to_record(body: FeedbackIn, settings: Settings, request: Request) -> NewFeedback:
     """Validate as /api/ask does (same question limits, same messages) and clean every text."""
-    if not body.question.strip():
+    if not clean_text(body.question):  # white space or invisible characters only
         raise ApiError(422, "empty_question", msg.ERR_EMPTY_QUESTION, "question is empty", field="question")
     q_limit = settings.max_question_chars
     question = _check_text(body.question, q_limit, "question", "question_too_long", msg.ERR_QUESTION_TOO_LONG)
