@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     # reprs and logs. Shorter than staff_token_min_chars counts as unset.
     staff_token: SecretStr | None = None
     staff_token_min_chars: int = 16
+    # Wrong staff tokens a client (address) may send per minute; past it every staff request of that client gets
+    # 429 with Retry-After, right token or not, so a guesser gets 10 tries a minute instead of ~600 a second
+    # (issue 17: 3,000 wrong tokens in a row at 1.7 ms each). A person mistyping stays well under it.
+    staff_auth_failures_per_minute: int = 10
     # How often a running server reads index/CURRENT for a new build (api/reload.py; SIGHUP checks at once).
     # Reading the pointer is one small file read; loading a new build of the 383 seeds takes ~1-2 s beside
     # the old one. 0 turns the hot swap off.

@@ -27,6 +27,7 @@ from fastapi.responses import FileResponse, Response
 from assistant.api.docs import add_docs, patch_openapi
 from assistant.api.errors import install_error_handlers
 from assistant.api.limits import BodyLimit, json_error
+from assistant.api.reasons import public_reason
 from assistant.api.reload import IndexWatcher
 from assistant.api.routers import chat, health, measures
 from assistant.api.routers.export import export_router
@@ -65,10 +66,10 @@ def load_in_background(app: FastAPI, settings: Settings, *, build: bool = True) 
             log.info("index loaded: %s", app.state.assistant.index.manifest.build_id)
         except (IndexError_, StorageError, EmbedderError) as e:  # expected: one line, the fix in it
             log.error("could not load the index: %s", e)
-            app.state.load_error = str(e)
+            app.state.load_error = public_reason(e)  # what /api/health and 503s say: no server paths
         except Exception as e:  # reported by /api/health; the process stays up to say so
             log.exception("could not load the index")
-            app.state.load_error = str(e)
+            app.state.load_error = public_reason(e)
 
     threading.Thread(target=load, name="load-index", daemon=True).start()
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -233,3 +235,70 @@ def test_the_schema_says_a_question_needs_a_visible_character(client: TestClient
         "/api/feedback", json={"question": "防犯", "coverage": "none", "rating": "helpful", "measure_ids": [""]}
     )
     assert r.status_code == 422
+
+
+# ---- item 9: health and 503s say why without the server's paths ------------------------------------------------
+
+
+def test_health_and_503_show_a_reason_code_not_a_path(tmp_path: Path) -> None:
+    secret = tmp_path / "srv-secret-place"
+    settings = Settings(data_dir=secret / "data", index_dir=secret / "index", embedder="fake", feedback=False)
+    with TestClient(create_app(settings, build=False)) as c:
+        for _ in range(200):
+            health = c.get("/api/health")
+            if health.json()["status"] == "error":
+                break
+            time.sleep(0.05)
+        body = health.json()
+        assert health.status_code == 503 and body["error"].startswith("index_invalid: ")
+        asked = c.post("/api/ask", json={"question": "防犯"})
+        assert asked.status_code == 503 and asked.json()["error"]["detail"].startswith("index_invalid: ")
+        for text in (health.text, asked.text):
+            assert "srv-secret-place" not in text and str(tmp_path) not in text
+
+
+def test_health_data_error_has_no_path(tmp_path: Path, assistant: Assistant) -> None:
+    damaged = replace(assistant, data_error=f"{tmp_path}/srv-secret/data/koganei_r7.txt:12: no section heading")
+    with TestClient(create_app(settings_for(tmp_path, assistant), damaged)) as c:
+        error = c.get("/api/health").json()["data_error"]
+    assert error == "data_error: koganei_r7.txt:12: no section heading"
+
+
+def test_without_paths_keeps_file_names() -> None:
+    from assistant.api.reasons import without_paths
+
+    text = "/srv/app/index/builds/2999-damaged/vectors.faiss: unreadable (/var/x/y.sqlite)"
+    assert without_paths(text) == "vectors.faiss: unreadable (y.sqlite)"
+
+
+# ---- item 11: wrong staff tokens are limited per client --------------------------------------------------------
+
+
+def test_wrong_staff_tokens_get_429_after_the_limit(tmp_path: Path, assistant: Assistant) -> None:
+    settings = settings_for(tmp_path, assistant, staff_auth_failures_per_minute=5)
+    with TestClient(create_app(settings, assistant)) as c:
+        wrong = {"Authorization": "Bearer wrong-token-0123456789abcdef"}
+        statuses = [c.get("/api/staff/stats", headers=wrong).status_code for _ in range(8)]
+        assert statuses == [401] * 5 + [429] * 3
+        refused = c.get("/api/staff/stats", headers=AUTH)  # even the right token, until the minute has passed
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+        assert refused.json()["error"]["code"] == "staff_rate_limited"
+        assert TOKEN not in refused.text and "wrong-token" not in refused.text
+        limiter = c.app.state.staff_failures  # type: ignore[attr-defined]
+        limiter._buckets.clear()  # a minute later
+        assert c.get("/api/staff/stats", headers=AUTH).status_code == 200
+
+
+def test_the_right_token_is_never_counted(tmp_path: Path, assistant: Assistant) -> None:
+    settings = settings_for(tmp_path, assistant, staff_auth_failures_per_minute=2)
+    with TestClient(create_app(settings, assistant)) as c:
+        assert {c.get("/api/staff/stats", headers=AUTH).status_code for _ in range(20)} == {200}
+
+
+def test_failure_buckets_are_bounded() -> None:
+    from assistant.feedback.ratelimit import RateLimiter
+
+    limiter = RateLimiter(10, 10, max_clients=100)
+    for i in range(10_000):
+        limiter.acquire(f"10.0.{i // 256}.{i % 256}")
+    assert len(limiter) == 100

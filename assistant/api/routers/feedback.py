@@ -114,6 +114,9 @@ def install_feedback(app: FastAPI, settings: Settings) -> None:
     app.state.feedback_limiter = RateLimiter(
         settings.feedback_rate_per_minute, settings.feedback_rate_burst, settings.feedback_rate_clients
     )
+    # Wrong staff tokens per client: a bucket of N refilled over a minute, as bounded as the feedback limiter.
+    per_minute = settings.staff_auth_failures_per_minute
+    app.state.staff_failures = RateLimiter(per_minute, per_minute, settings.feedback_rate_clients)
     app.include_router(feedback_router)
     app.include_router(staff_router)
 
@@ -166,13 +169,26 @@ def staff_on(settings: SettingsDep) -> str:
     return token
 
 
+def _too_many_failures(wait: float) -> ApiError:
+    retry = str(max(1, math.ceil(wait)))
+    detail = f"too many wrong staff tokens from this client; retry in {retry} s"
+    return ApiError(429, "staff_rate_limited", msg.ERR_STAFF_RATE, detail, headers={"Retry-After": retry})
+
+
 def require_staff(request: Request, token: Annotated[str, Depends(staff_on)]) -> None:
     """``Authorization: Bearer <token>``, compared in constant time. Neither the given nor the expected token
-    goes into an error, a response or a log line."""
+    goes into an error, a response or a log line. A client past its wrong tokens a minute gets 429 before its
+    token is compared (``staff_auth_failures_per_minute``)."""
+    failures: RateLimiter = request.app.state.staff_failures
+    client = request.client.host if request.client else "-"
+    wait = failures.wait(client)
+    if wait > 0:
+        raise _too_many_failures(wait)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     # Starlette decodes header bytes as latin-1: encoding back gives the bytes the client sent.
     ok = hmac.compare_digest(given.strip().encode("latin-1"), token.encode("utf-8"))
     if not ok or scheme.lower() != "bearer":
+        failures.acquire(client)  # one of the client's wrong tokens this minute
         raise ApiError(
             401,
             "unauthorized",
@@ -298,7 +314,11 @@ staff_router = APIRouter(tags=["staff"])
 staff_api = APIRouter(
     prefix="/api/staff",
     dependencies=[Depends(require_staff)],
-    responses={401: {"description": "missing or wrong bearer token"}, 404: {"description": "staff pages off"}},
+    responses={
+        401: {"description": "missing or wrong bearer token"},
+        404: {"description": "staff pages off"},
+        429: {"description": "too many wrong tokens from this client in the last minute (Retry-After)"},
+    },
 )
 
 
