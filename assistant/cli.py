@@ -242,6 +242,7 @@ def serve(
     from uvicorn.config import LOGGING_CONFIG
 
     from assistant.api.app import create_app
+    from assistant.api.connections import connection_limit
     from assistant.api.timeouts import timed_protocol
 
     settings = get_settings()
@@ -252,6 +253,7 @@ def serve(
     log_config["handlers"]["app"] = {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"}
     log_config["loggers"]["assistant"] = {"handlers": ["app"], "level": "INFO", "propagate": False}
     typer.echo(f"防犯施策アシスタント: http://{host}:{port}/")
+    connections = connection_limit(settings.max_connections)
     uvicorn.run(
         create_app(settings, build=not no_build),
         host=host,
@@ -263,8 +265,13 @@ def serve(
         log_config=log_config,
         timeout_graceful_shutdown=10,
         # Header and body deadlines for half-sent requests (uvicorn has none), and the idle keep-alive limit.
-        http=timed_protocol(settings.header_timeout_seconds, settings.body_timeout_seconds),
+        http=timed_protocol(settings.header_timeout_seconds, settings.body_timeout_seconds, connections),
         timeout_keep_alive=settings.keep_alive_seconds,
+        # Connections beyond this get 503 and are closed (api/connections.py), below the open-file limit.
+        limit_concurrency=connections,
+        # X-Forwarded-For only from the proxies named (uvicorn would trust 127.0.0.1 by default).
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or "",
     )
 
 

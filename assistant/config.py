@@ -86,6 +86,15 @@ class Settings(BaseSettings):
     index_check_seconds: float = 2.0
     host: str = "127.0.0.1"
     port: int = 8000
+    # Connections held at once (uvicorn limit_concurrency): past it a new request gets 503 at once. Never more
+    # than the open-file limit less 128 (api/connections.py). 4096 holds the 3,000 slowloris connections of
+    # issue 17 (each closed at header_timeout_seconds) beside normal traffic.
+    max_connections: int = 4096
+    # Addresses of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn
+    # forwarded_allow_ips: comma-separated IPs or networks, "*" for any). Empty (the default): no proxy header is
+    # trusted from anyone, loopback included, and the client address is the peer's (feedback rate limit,
+    # staff token limit).
+    forwarded_allow_ips: str = ""
 
 
 def feedback_target(settings: Settings) -> str | Path:

@@ -14,6 +14,7 @@ light endpoints are plain ``def`` in FastAPI's thread pool. Everything requests 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 
+from assistant.api.connections import install_accept_log_throttle
 from assistant.api.docs import add_docs, patch_openapi
 from assistant.api.errors import install_error_handlers
 from assistant.api.limits import BodyLimit, json_error
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_accept_log_throttle(asyncio.get_running_loop(), app.state.log_throttle)
         if app.state.assistant is None:
             load_in_background(app, settings, build=build)
         watcher = IndexWatcher(app, settings)  # a new build is swapped in without a restart (api/reload.py)
