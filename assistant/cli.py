@@ -53,10 +53,15 @@ def ingest(
         bool, typer.Option("--dry-run", help="validate and show what would change; write nothing")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="rebuild even if the index is up to date")] = False,
+    replace: Annotated[
+        str | None,
+        typer.Option("--replace", metavar="NAME", help="the report of data/ that REPORT replaces (it is removed)"),
+    ] = None,
 ) -> None:
     """Parse data/ (and REPORT: .txt, .pdf or .xlsx), rebuild the store and the index atomically, print a summary."""
     from assistant.domain.corpus import merge_reports
     from assistant.domain.normalize import load_corrections
+    from assistant.ingest.addition import check_no_ties, check_report_name, plan_addition
     from assistant.ingest.parse import ParseError
     from assistant.ingest.reports import extraction_lines, load_reports, preview_addition, read_report, report_paths
     from assistant.ingest.storage import StorageError
@@ -70,21 +75,29 @@ def ingest(
         if report is not None:
             if not report.is_file():
                 _fail(f"{report}: no such file")
+            check_report_name(report, settings.data_dir)
             new = read_report(report, corrections)
-            existing = [p for p in report_paths(settings.data_dir) if p.name != report.name]
-            current = merge_reports(load_reports(existing, corrections), corrections)
+            others = [p for p in report_paths(settings.data_dir) if p.name != report.name]
+            existing = load_reports(others, corrections) if others else []
+            addition = plan_addition(existing, new, replace)
+            current = merge_reports([r for r in existing if r.file != replace], corrections)
             _print_preview(preview_addition(current, new, corrections))
+            typer.echo("\n".join(addition.lines()) or "  replaces no report")
             if dry_run:
                 typer.echo("\n".join(extraction_lines(new)))
+        elif replace is not None:
+            _fail("--replace names the report that a new REPORT replaces: give the REPORT too")
         else:
-            load_reports(report_paths(settings.data_dir), corrections)
+            check_no_ties(load_reports(report_paths(settings.data_dir), corrections))
         if dry_run:
             typer.echo("dry run: nothing written")
             return
         embedder = load_embedder(settings.embedder)
         bar = _ProgressBar()
         try:
-            corpus, result = ingest_configured(settings, embedder, add=report, progress=bar, force=force)
+            corpus, result = ingest_configured(
+                settings, embedder, add=report, replace=replace, progress=bar, force=force
+            )
         finally:
             bar.close()
     except ParseError as e:
