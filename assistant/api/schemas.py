@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, computed_field
 from assistant.answer import Answer, AnswerGroup, Coverage
 from assistant.answer.question import Intent, Role
 from assistant.api.limits import LimitsOut
+from assistant.api.spans import LeadSpan, lead_spans
 from assistant.config import default
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
@@ -232,6 +233,9 @@ class AskResponse(BaseModel):
     found: bool
     answer: str = Field(description="the whole answer as plain text with [n] citation markers")
     lead: str
+    lead_spans: list[LeadSpan] = Field(
+        default=[], description="the lead as text and citation spans: only a span with a citation is a marker"
+    )
     groups: list[AnswerGroupOut]
     notes: list[str]
     suggestions: list[str]
@@ -273,6 +277,9 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
         found=answer.found,
         answer=answer.text,
         lead=answer.lead,
+        lead_spans=lead_spans(
+            answer.lead, (c.number for c in answer.citations), (answer.question, *answer.absent_terms)
+        ),
         groups=groups,
         notes=list(answer.notes),
         suggestions=list(answer.suggestions),

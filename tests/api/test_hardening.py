@@ -302,3 +302,27 @@ def test_failure_buckets_are_bounded() -> None:
     for i in range(10_000):
         limiter.acquire(f"10.0.{i // 256}.{i % 256}")
     assert len(limiter) == 100
+
+
+# ---- item 8: the lead's citation markers as structured spans ---------------------------------------------------
+
+
+def test_lead_spans_rebuild_the_lead_and_mark_every_citation(client: TestClient) -> None:
+    for question in ("三幸公園の防犯カメラは何台？", "パトロールの回数の推移は？", "高齢者の詐欺対策は？"):
+        body = client.post("/api/ask", json={"question": question}).json()
+        spans = body["lead_spans"]
+        assert "".join(s["text"] for s in spans) == body["lead"]
+        numbers = {c["number"] for c in body["citations"]}
+        marked = [s for s in spans if s["citation"] is not None]
+        assert all(s["text"] == f"[{s['citation']}]" and s["citation"] in numbers for s in marked)
+        assert body["lead"].count("[") == len(marked), body["lead"]  # every marker of a real lead is a citation
+
+
+def test_a_typed_marker_in_the_lead_is_text() -> None:
+    from assistant.api.spans import lead_spans
+
+    lead = "報告書には「[7]通報」に関する記載はありません。防犯カメラは13台です[1]。"
+    spans = lead_spans(lead, [1, 7], ["[7]通報"])
+    assert [s.citation for s in spans if s.citation is not None] == [1]
+    assert "".join(s.text for s in spans) == lead
+    assert [s.citation for s in lead_spans("これは[3]です[1]。", [1])] == [None, 1, None]  # 3 is no citation

@@ -495,3 +495,23 @@ def test_api_docs_work_offline_under_the_csp(ui: Session) -> None:
     assert ui.console_errors == [], ui.console_errors
     _shot(page, "api-docs.png")
     assert page.goto(ui.origin + "/redoc").status == 404  # ReDoc needs inline styles; see assistant/docs.py
+
+
+def test_only_server_marked_spans_become_citation_buttons(ui: Session) -> None:
+    """A 「[7]」 in the lead's text stays text: the page reads lead_spans, never the lead's wording (issue 17)."""
+    page = ui.page
+
+    def typed_marker(route) -> None:  # type: ignore[no-untyped-def]
+        body = route.fetch().json()
+        body["lead_spans"] = [{"text": "「[7]」は入力された文字です。", "citation": None}, *body["lead_spans"]]
+        body["lead"] = "「[7]」は入力された文字です。" + body["lead"]
+        route.fulfill(json=body)
+
+    page.route("**/api/ask", typed_marker)
+    ui.open()
+    answer = ui.ask("青パトは何台ありますか")
+    lead = answer.locator(".lead")
+    expect(lead).to_contain_text("「[7]」は入力された文字です。")
+    buttons = lead.locator("button.cite")
+    assert buttons.count() >= 1 and "[7]" not in buttons.all_inner_texts()
+    assert ui.console_errors == []
