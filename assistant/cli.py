@@ -54,10 +54,15 @@ def ingest(
         bool, typer.Option("--dry-run", help="validate and show what would change; write nothing")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="rebuild even if the index is up to date")] = False,
+    replace: Annotated[
+        str | None,
+        typer.Option("--replace", metavar="NAME", help="the report of data/ that REPORT replaces (it is removed)"),
+    ] = None,
 ) -> None:
     """Parse data/ (and REPORT: .txt, .pdf or .xlsx), rebuild the store and the index atomically, print a summary."""
     from assistant.domain.corpus import merge_reports
     from assistant.domain.normalize import load_corrections
+    from assistant.ingest.addition import check_no_ties, check_report_name, plan_addition
     from assistant.ingest.parse import ParseError
     from assistant.ingest.reports import extraction_lines, load_reports, preview_addition, read_report, report_paths
     from assistant.ingest.storage import StorageError
@@ -71,22 +76,30 @@ def ingest(
         if report is not None:
             if not report.is_file():
                 _fail(f"{report}: no such file")
+            check_report_name(report, settings.data_dir)
             new = read_report(report, corrections)
-            existing = [p for p in report_paths(settings.data_dir) if p.name != report.name]
-            current = merge_reports(load_reports(existing, corrections), corrections)
+            others = [p for p in report_paths(settings.data_dir) if p.name != report.name]
+            existing = load_reports(others, corrections) if others else []
+            addition = plan_addition(existing, new, replace)
+            current = merge_reports([r for r in existing if r.file != replace], corrections)
             _print_preview(preview_addition(current, new, corrections))
+            typer.echo("\n".join(addition.lines()) or "  replaces no report")
             _print_new_departments(new, settings.data_dir)
             if dry_run:
                 typer.echo("\n".join(extraction_lines(new)))
+        elif replace is not None:
+            _fail("--replace names the report that a new REPORT replaces: give the REPORT too")
         else:
-            load_reports(report_paths(settings.data_dir), corrections)
+            check_no_ties(load_reports(report_paths(settings.data_dir), corrections))
         if dry_run:
             typer.echo("dry run: nothing written")
             return
         embedder = load_embedder(settings.embedder)
         bar = _ProgressBar()
         try:
-            corpus, result = ingest_configured(settings, embedder, add=report, progress=bar, force=force)
+            corpus, result = ingest_configured(
+                settings, embedder, add=report, replace=replace, progress=bar, force=force
+            )
         finally:
             bar.close()
     except ParseError as e:
@@ -157,6 +170,11 @@ def search(
         if not found:
             _fail(f"--year {y!r}: not a fiscal year (use 2023, 令和5年度 or R5)")
         years.extend(found)
+    from assistant.domain.normalize import clean_question
+
+    question = clean_question(question)  # as the API reads it: invisible characters gone, spaces collapsed
+    if not question:
+        _fail("the question is empty")
     assistant = _open()
     try:
         result = assistant.searcher.search(
@@ -179,7 +197,11 @@ def search(
 def ask(question: str) -> None:
     """Answer a question as the chat does, with citations."""
     from assistant.answer import answer
+    from assistant.domain.normalize import clean_question
 
+    question = clean_question(question)  # as the API reads it: invisible characters gone, spaces collapsed
+    if not question:
+        _fail("the question is empty")
     assistant = _open()
     result = answer(assistant.context, question)
     typer.echo(result.text)
@@ -246,6 +268,7 @@ def serve(
     from uvicorn.config import LOGGING_CONFIG
 
     from assistant.api.app import create_app
+    from assistant.api.connections import connection_limit
     from assistant.api.timeouts import timed_protocol
 
     settings = get_settings()
@@ -256,6 +279,7 @@ def serve(
     log_config["handlers"]["app"] = {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"}
     log_config["loggers"]["assistant"] = {"handlers": ["app"], "level": "INFO", "propagate": False}
     typer.echo(f"防犯施策アシスタント: http://{host}:{port}/")
+    connections = connection_limit(settings.max_connections)
     uvicorn.run(
         create_app(settings, build=not no_build),
         host=host,
@@ -267,8 +291,13 @@ def serve(
         log_config=log_config,
         timeout_graceful_shutdown=10,
         # Header and body deadlines for half-sent requests (uvicorn has none), and the idle keep-alive limit.
-        http=timed_protocol(settings.header_timeout_seconds, settings.body_timeout_seconds),
+        http=timed_protocol(settings.header_timeout_seconds, settings.body_timeout_seconds, connections),
         timeout_keep_alive=settings.keep_alive_seconds,
+        # Connections beyond this get 503 and are closed (api/connections.py), below the open-file limit.
+        limit_concurrency=connections,
+        # X-Forwarded-For only from the proxies named (uvicorn would trust 127.0.0.1 by default).
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or "",
     )
 
 

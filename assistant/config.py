@@ -76,12 +76,25 @@ class Settings(BaseSettings):
     # reprs and logs. Shorter than staff_token_min_chars counts as unset.
     staff_token: SecretStr | None = None
     staff_token_min_chars: int = 16
+    # Wrong staff tokens a client (address) may send per minute; past it every staff request of that client gets
+    # 429 with Retry-After, right token or not, so a guesser gets 10 tries a minute instead of ~600 a second
+    # (issue 17: 3,000 wrong tokens in a row at 1.7 ms each). A person mistyping stays well under it.
+    staff_auth_failures_per_minute: int = 10
     # How often a running server reads index/CURRENT for a new build (api/reload.py; SIGHUP checks at once).
     # Reading the pointer is one small file read; loading a new build of the 383 seeds takes ~1-2 s beside
     # the old one. 0 turns the hot swap off.
     index_check_seconds: float = 2.0
     host: str = "127.0.0.1"
     port: int = 8000
+    # Connections held at once (uvicorn limit_concurrency): past it a new request gets 503 at once. Never more
+    # than the open-file limit less 128 (api/connections.py). 4096 holds the 3,000 slowloris connections of
+    # issue 17 (each closed at header_timeout_seconds) beside normal traffic.
+    max_connections: int = 4096
+    # Addresses of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn
+    # forwarded_allow_ips: comma-separated IPs or networks, "*" for any). Empty (the default): no proxy header is
+    # trusted from anyone, loopback included, and the client address is the peer's (feedback rate limit,
+    # staff token limit).
+    forwarded_allow_ips: str = ""
 
 
 def feedback_target(settings: Settings) -> str | Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 from assistant.domain.corpus import Corpus, merge_reports
 from assistant.domain.model import Report
 from assistant.domain.normalize import Corrections, load_corrections
+from assistant.ingest.addition import check_no_ties, check_report_name, plan_addition
 from assistant.ingest.reports import load_reports, report_paths
 from assistant.ingest.storage import storage_error
 from assistant.retrieval.embed import Embedder
@@ -28,26 +29,38 @@ def ingest(
     tokenizer: Callable[[str], list[str]],
     sudachi_mode: str,
     add: Path | None = None,
+    replace: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
 ) -> tuple[Corpus, BuildResult]:
-    """Parse ``data_dir`` (plus ``add``, a new report), build the index, and only then commit ``add`` to data/.
+    """Parse ``data_dir`` (plus ``add``, a new report, which replaces data/``replace`` if given), build the index,
+    and only then commit ``add`` to data/ (and remove ``replace``).
 
-    Nothing on disk changes unless every file parses and the whole index is built. Failing to write (disk
-    full, permissions, a file in the way) raises :class:`~assistant.ingest.storage.StorageError`, a one-line message.
+    Nothing on disk changes unless every file parses, ``add`` replaces only what ingest/addition.py allows, and
+    the whole index is built. Failing to write (disk full, permissions, a file in the way) raises
+    :class:`~assistant.ingest.storage.StorageError`, a one-line message.
     """
     for stale in data_dir.glob(".*.tmp"):  # left by a copy that was killed midway
         stale.unlink(missing_ok=True)
     corrections = load_corrections(data_dir)
     paths = report_paths(data_dir)
     if add is not None:
-        paths = [p for p in paths if p.name != add.name] + [add]
-    reports = load_reports(paths, corrections)
+        check_report_name(add, data_dir)
+        others = [p for p in paths if p.name != add.name]  # a report of the same name is replaced by it
+        existing = load_reports(others, corrections) if others else []
+        new = load_reports([add], corrections)[0]
+        plan_addition(existing, new, replace)  # refuses an overlap it does not supersede
+        reports = [r for r in existing if r.file != replace] + [new]
+    else:
+        reports = load_reports(paths, corrections)
+    check_no_ties(reports)
     corpus = merge_reports(reports, corrections)
     try:
         result = _build_and_commit(
             corpus, reports, data_dir, index_dir, corrections, embedder, tokenizer, sudachi_mode, add, progress, force
         )
+        if add is not None and replace is not None:  # after the new report is in data/ and in the index
+            (data_dir / replace).unlink(missing_ok=True)
     except (OSError, sqlite3.Error) as e:
         raise storage_error(e, index_dir) from None
     return corpus, result

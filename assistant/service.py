@@ -88,6 +88,7 @@ def ingest_configured(
     tokenizer: SudachiTokenizer | None = None,
     *,
     add: Path | None = None,
+    replace: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
 ) -> tuple[Corpus, BuildResult]:
@@ -99,6 +100,7 @@ def ingest_configured(
         tokenizer=tokenizer or make_tokenizer(settings),
         sudachi_mode=settings.sudachi_mode,
         add=add,
+        replace=replace,
         progress=progress,
         force=force,
     )

@@ -23,6 +23,9 @@ its target were measured under contention.
 6. reading the report as the city publishes it (scripts/bench_readers.py): ingesting the seeds' PDFs without
    embedding (target < 10 s), read + parse per format, and pdfplumber against pypdfium2. ``--readers-only``
    runs just this section.
+7. adversarial questions (scripts/bench_adversarial.py): every function of answer/question.py and
+   retrieval/query.py on 500-character strings made to stall a backtracking regex, as a ratio to an ordinary
+   question of that length. The one section that asserts (exit 1 past the bound); ``--adversarial-only``.
 
 The project's own ``index/`` is never read or written: everything goes to a temporary directory (or
 ``--index-dir``), removed at the end unless given explicitly.
@@ -831,7 +834,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--profile", action="store_true", help="cProfile Searcher.__init__ and searches at N bullets")
     parser.add_argument("--readers-only", action="store_true", help="only section 6: reading PDF / xlsx reports")
+    parser.add_argument(
+        "--adversarial-only",
+        action="store_true",
+        help="only section 7: adversarial questions against a time ratio (exits 1 past it)",
+    )
     args = parser.parse_args(argv)
+    if args.adversarial_only:
+        from bench_adversarial import bench_adversarial
+
+        if not bench_adversarial():
+            raise SystemExit(1)
+        return
     if args.readers_only:
         from bench_readers import bench_readers
 
@@ -894,6 +908,11 @@ def main(argv: list[str] | None = None) -> None:
 
         wait_for_quiet(MAX_WAIT_S[0], "reading PDF / xlsx")
         bench_readers(report)
+        if not args.json:  # it prints its own lines
+            from bench_adversarial import bench_adversarial
+
+            report.section("7. adversarial questions")
+            bench_adversarial()
         report.section("contention")
         report_contention(report, "run_cpu_used_by_others_cores", watch, "the whole run")
     finally:

@@ -14,6 +14,7 @@ light endpoints are plain ``def`` in FastAPI's thread pool. Everything requests 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -24,14 +25,17 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 
+from assistant.api.connections import install_accept_log_throttle
 from assistant.api.docs import add_docs, patch_openapi
 from assistant.api.errors import install_error_handlers
 from assistant.api.limits import BodyLimit, json_error
+from assistant.api.reasons import public_reason
 from assistant.api.reload import IndexWatcher
 from assistant.api.routers import chat, health, measures
 from assistant.api.routers.export import export_router
 from assistant.api.routers.feedback import PublicFiles, install_feedback, open_feedback_store
 from assistant.api.schemas import ErrorResponse
+from assistant.api.throttle import LogThrottle
 from assistant.api.workload import WorkLimiter
 from assistant.config import Settings, get_settings
 from assistant.domain import messages as msg
@@ -64,10 +68,10 @@ def load_in_background(app: FastAPI, settings: Settings, *, build: bool = True) 
             log.info("index loaded: %s", app.state.assistant.index.manifest.build_id)
         except (IndexError_, StorageError, EmbedderError) as e:  # expected: one line, the fix in it
             log.error("could not load the index: %s", e)
-            app.state.load_error = str(e)
+            app.state.load_error = public_reason(e)  # what /api/health and 503s say: no server paths
         except Exception as e:  # reported by /api/health; the process stays up to say so
             log.exception("could not load the index")
-            app.state.load_error = str(e)
+            app.state.load_error = public_reason(e)
 
     threading.Thread(target=load, name="load-index", daemon=True).start()
 
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_accept_log_throttle(asyncio.get_running_loop(), app.state.log_throttle)
         if app.state.assistant is None:
             load_in_background(app, settings, build=build)
         watcher = IndexWatcher(app, settings)  # a new build is swapped in without a restart (api/reload.py)
@@ -110,6 +115,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.assistant = assistant
     app.state.load_error = None
     app.state.reload_error = None
+    app.state.log_throttle = LogThrottle()  # lines a flood could repeat: one per kind and minute (api/throttle.py)
     app.state.limiter = WorkLimiter(
         settings.answer_workers, settings.answer_queue, settings.request_budget_seconds, settings.retry_after_seconds
     )
@@ -129,6 +135,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     # Inside `guard` (added after it), so its refusals get the security headers and the log line too.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    throttle = app.state.log_throttle
 
     @app.middleware("http")
     async def guard(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -136,8 +143,9 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         length = request.headers.get("content-length")
         try:
             response: Response = await call_next(request)
-        except Exception:  # never a stack trace in a response
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
+        except Exception as e:  # never a stack trace in a response, one in the log per kind and minute
+            kind = f"{type(e).__name__} {request.method} {request.url.path[:100]}"
+            throttle.log(log, logging.ERROR, kind, "unhandled error on %s", kind, exc_info=True)
             response = json_error(500, "internal", msg.ERR_INTERNAL)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)

@@ -12,6 +12,7 @@ from assistant.api.schemas import FiltersIn
 from assistant.api.workload import WorkLimiter
 from assistant.config import Settings
 from assistant.domain import messages as msg
+from assistant.domain.normalize import clean_question
 from assistant.retrieval.search import FilterError, Filters
 from assistant.service import Assistant
 
@@ -40,14 +41,14 @@ LimiterDep = Annotated[WorkLimiter, Depends(get_limiter)]
 
 
 def clean_text(text: str) -> str:
-    """Control characters and lone surrogates carry no meaning in a question and upset the C/Rust code below
-    (NUL, \\ud800 from JSON escapes): each becomes a space."""
-    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    """A question or turn as the answer layer reads it (normalize.clean_question)."""
+    return clean_question(text)
 
 
 def check_question(question: str, settings: Settings) -> str:
-    """A question to search: not empty, within the length limit (422 with a Japanese message), cleaned."""
-    if not question or not question.strip():
+    """A question to search: not empty once invisible characters and spaces are gone, within the length limit
+    (422 with a Japanese message), cleaned."""
+    if not clean_question(question):
         raise ApiError(422, "empty_question", msg.ERR_EMPTY_QUESTION, "question is empty", field="question")
     limit = settings.max_question_chars
     if len(question) > limit:

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from assistant.config import Settings
+from assistant.domain.normalize import VISIBLE_CHARACTER
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_URL = "/docs/assets"
@@ -84,9 +85,12 @@ def patch_openapi(app: FastAPI, settings: Settings) -> None:
             return app.openapi_schema
         schema = build()
         components = schema.get("components", {}).get("schemas", {})
-        for name in ("AskRequest", "SearchRequest"):
+        for name in ("AskRequest", "SearchRequest", "FeedbackIn"):
+            if name not in components:  # FeedbackIn: feedback off
+                continue
             question = components[name]["properties"]["question"]
-            question.update(minLength=1, maxLength=settings.max_question_chars)
+            # Whitespace or invisible characters alone are an empty question (422 empty_question).
+            question.update(minLength=1, maxLength=settings.max_question_chars, pattern=VISIBLE_CHARACTER)
         retry_after = {
             "description": "seconds to wait before retrying, when the service is busy",
             "schema": {"type": "integer"},

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
+from assistant.api.reasons import reason_code, without_paths
 from assistant.config import Settings
 from assistant.ingest.storage import StorageError
 from assistant.retrieval.embed import EmbedderError
@@ -103,8 +104,9 @@ class IndexWatcher:
             fresh = reopen_assistant(served) if served is not None else open_assistant(self._settings, build=False)
         except (IndexError_, StorageError, EmbedderError, OSError) as e:
             self._refused = pointed
-            state.reload_error = f"index build {pointed} was not loaded: {e}"
-            log.error("%s; still serving %s", state.reload_error, old)
+            log.error("index build %s was not loaded: %s; still serving %s", pointed, e, old)
+            # /api/health shows the reason without the server's paths (the log line above has them).
+            state.reload_error = f"{reason_code(e)}: index build {pointed} was not loaded: {without_paths(str(e))}"
             return None
         swap = Swap(old, fresh.index.manifest.build_id, time.perf_counter() - started)
         state.assistant, state.load_error, state.reload_error = fresh, None, None  # between requests

@@ -5,18 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, computed_field
 
 from assistant.answer import Answer, AnswerGroup, Coverage
 from assistant.answer.question import Intent, Role
 from assistant.answer.records import SuggestionKind
 from assistant.api.limits import LimitsOut
+from assistant.api.spans import LeadSpan, lead_spans
 from assistant.config import default
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
 from assistant.domain.figures import Series, format_value
 from assistant.domain.model import SourceRef, Status, fiscal_year_label
 from assistant.domain.notices import Notice
+from assistant.domain.requests import RequestModel
 from assistant.domain.view import bullet_view
 from assistant.feedback.schemas import FeedbackOptionsOut
 from assistant.retrieval.search import Filters, Hit, SearchResult
@@ -112,25 +114,19 @@ def search_response(result: SearchResult, available_years: tuple[int, ...] = ())
 # ---- requests ----------------------------------------------------------------------------------
 
 
-class FiltersIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    years: list[int] = Field(default=[], max_length=20, description="fiscal years (西暦), e.g. [2023]")
+class FiltersIn(RequestModel):
+    years: list[StrictInt] = Field(default=[], max_length=20, description="fiscal years (西暦), e.g. [2023]")
     departments: list[str] = Field(default=[], max_length=30, description="e.g. ['地域安全課']")
-    sections: list[int] = Field(default=[], max_length=10, description="section numbers 1–4")
+    sections: list[StrictInt] = Field(default=[], max_length=10, description="section numbers 1–4")
     measure_ids: list[str] = Field(default=[], max_length=50)
 
 
-class TurnIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TurnIn(RequestModel):
     role: Role
     content: str = Field(max_length=default("max_turn_chars"))
 
 
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AskRequest(RequestModel):
     question: str = Field(description="the citizen's or staff member's question, in Japanese")
     history: list[TurnIn] = Field(
         default=[], max_length=default("max_history_messages"), description="earlier turns, oldest first"
@@ -138,11 +134,9 @@ class AskRequest(BaseModel):
     filters: FiltersIn | None = None
 
 
-class SearchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SearchRequest(RequestModel):
     question: str
-    top_k: int = Field(default=10, ge=1, le=default("max_top_k"))
+    top_k: StrictInt = Field(default=10, ge=1, le=default("max_top_k"))
     filters: FiltersIn | None = None
 
 
@@ -262,6 +256,9 @@ class AskResponse(BaseModel):
     found: bool
     answer: str = Field(description="the whole answer as plain text with [n] citation markers")
     lead: str
+    lead_spans: list[LeadSpan] = Field(
+        default=[], description="the lead as text and citation spans: only a span with a citation is a marker"
+    )
     groups: list[AnswerGroupOut]
     notes: list[str]
     suggestions: list[SuggestionOut] = Field(description="two or three next questions or links")
@@ -305,6 +302,9 @@ def ask_response(answer: Answer, available_years: tuple[int, ...]) -> AskRespons
         found=answer.found,
         answer=answer.text,
         lead=answer.lead,
+        lead_spans=lead_spans(
+            answer.lead, (c.number for c in answer.citations), (answer.question, *answer.absent_terms)
+        ),
         groups=groups,
         notes=list(answer.notes),
         suggestions=[SuggestionOut.model_validate(asdict(x)) for x in answer.suggestions],

@@ -17,6 +17,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from assistant.api.connections import refuse_connection
+
 log = logging.getLogger("assistant.api")
 
 
@@ -26,6 +28,7 @@ class TimedH11Protocol(H11Protocol):
 
     header_timeout: float = 10.0
     body_timeout: float = 10.0
+    max_connections: int | None = None  # past it a new connection gets 503 and is closed at once
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,6 +37,12 @@ class TimedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if self.max_connections is not None and len(self.connections) > self.max_connections:
+            # uvicorn's limit_concurrency only answers 503 once a request is complete, and holds the connection
+            # (its descriptor) until then: a slow client past the limit would still take one. Refused here, the
+            # descriptor is given back at once (api/connections.py).
+            refuse_connection(transport, len(self.connections))
+            return
         self._arm("headers", self.header_timeout)
 
     def data_received(self, data: bytes) -> None:
@@ -81,10 +90,12 @@ class TimedH11Protocol(H11Protocol):
             self.transport.close()
 
 
-def timed_protocol(header_timeout: float, body_timeout: float) -> type[TimedH11Protocol]:
-    """The protocol class with these deadlines, for ``uvicorn.run(http=…)``."""
+def timed_protocol(
+    header_timeout: float, body_timeout: float, max_connections: int | None = None
+) -> type[TimedH11Protocol]:
+    """The protocol class with these deadlines and connection limit, for ``uvicorn.run(http=…)``."""
     return type(
         "ConfiguredTimedH11Protocol",
         (TimedH11Protocol,),
-        {"header_timeout": header_timeout, "body_timeout": body_timeout},
+        {"header_timeout": header_timeout, "body_timeout": body_timeout, "max_connections": max_connections},
     )

@@ -69,8 +69,9 @@ def load_corrections(data_dir: Path) -> Corrections:
 
 
 def normalize_text(text: str, corrections: Corrections | None = None, *, squash: bool = False) -> str:
-    """NFKC, corrections, collapsed white space; ``squash`` removes white space entirely (for identity)."""
-    text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
+    """NFKC, invisible characters removed, corrections, collapsed white space; ``squash`` removes white space
+    entirely (for identity)."""
+    text = strip_invisible(unicodedata.normalize("NFKC", text)).translate(_LOOKALIKES)
     if corrections is not None:
         text = corrections.apply(text)
     text = _SPACES.sub("" if squash else " ", text).strip()
@@ -116,3 +117,32 @@ def collapse_space(text: str) -> str:
     """Runs of white space as one space, ends stripped: a question is read once its spacing is plain (a regex
     over a run of 500 spaces is where a super-linear pattern would stall)."""
     return _SPACE_RUN.sub(" ", text).strip()
+
+
+# Characters that show nothing but split a word for every comparison: 「防犯カ\u200bメラ」 would read as 「メラ」.
+# Zero-width space/joiners and direction marks (U+200B–U+200F), word joiner (U+2060), BOM / zero-width no-break
+# space (U+FEFF), soft hyphen (U+00AD), and the bidi embeddings and isolates (U+202A–U+202E, U+2066–U+2069).
+INVISIBLE = frozenset(
+    [chr(c) for c in range(0x200B, 0x2010)]
+    + ["\u2060", "\ufeff", "\u00ad"]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+)
+_DROP_INVISIBLE = str.maketrans(dict.fromkeys(INVISIBLE))
+# What the OpenAPI schema says a question must contain (api/docs.py): one character that is neither white
+# space, a control character nor invisible, i.e. what ``clean_question`` leaves non-empty.
+VISIBLE_CHARACTER = r"[^\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without the zero-width and format characters of :data:`INVISIBLE`."""
+    return text.translate(_DROP_INVISIBLE)
+
+
+def clean_question(text: str) -> str:
+    """A question or history turn as every entry point (API, CLI) hands it to the answer layer: invisible
+    characters removed, control characters and lone surrogates as spaces (they upset the C/Rust code below:
+    NUL, \\ud800 from JSON escapes), white space runs collapsed."""
+    visible = strip_invisible(text)
+    printable = "".join(ch if ch.isprintable() else " " for ch in visible)  # surrogates are not printable
+    return collapse_space(printable)

@@ -18,7 +18,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from assistant.feedback.records import StoreError, StoreUnavailable
+from assistant.feedback.records import StoreError, StoreFull, StoreUnavailable
 from assistant.feedback.store import SCHEMA_VERSION, FeedbackStore, Transaction, refuse_newer
 
 # pg_advisory_xact_lock(LOCK_SPACE, n): n = 0 for migrations, the day as YYYYMMDD for the daily cap.
@@ -124,6 +124,8 @@ class PostgresStore(FeedbackStore):
         try:
             with self._pool.connection() as conn:
                 yield conn
+        except psycopg.errors.DiskFull as e:  # SQLSTATE 53100: the server's disk is full, nothing was stored
+            raise StoreFull(f"{self._label}: {type(e).__name__}: {str(e).strip()[:200]}") from None
         except (psycopg.OperationalError, PoolTimeout) as e:
             raise StoreUnavailable(f"{self._label}: {type(e).__name__}: {str(e).strip()[:200]}") from None
 

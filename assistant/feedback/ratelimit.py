@@ -34,13 +34,21 @@ class RateLimiter:
 
     def acquire(self, key: str) -> float:
         """Take one token for ``key``: 0.0 if allowed, else the seconds until the next token."""
+        return self._take(key, 1.0)
+
+    def wait(self, key: str) -> float:
+        """The seconds until ``key`` has a token (0.0: it has one now), taking none: a client that used up its
+        wrong staff tokens is refused before its next one is even compared."""
+        return self._take(key, 0.0)
+
+    def _take(self, key: str, cost: float) -> float:
         now = self._clock()
         with self._lock:
             tokens, last = self._buckets.pop(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
             wait = 0.0
             if tokens >= 1.0:
-                tokens -= 1.0
+                tokens -= cost
             else:
                 wait = (1.0 - tokens) / self.rate if self.rate > 0 else float("inf")
             self._buckets[key] = (tokens, now)  # re-inserted last: most recently seen

@@ -36,6 +36,10 @@ class StoreUnavailable(StoreError):
     """The database server cannot be reached or gave no connection in time; nothing was stored."""
 
 
+class StoreFull(StoreError):
+    """The disk (or the database's quota) is full: nothing was stored. The chat does not need the store."""
+
+
 class DailyCapReached(Exception):
     """Today's rows reached the configured maximum; nothing was stored."""
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
+from assistant.domain.requests import RequestModel
 from assistant.feedback.store import Coverage, FeedbackItem, FeedbackStats, Rating
 
 MAX_IDS = 50  # as many as /api/search's top_k allows: an answer cites fewer
 MeasureId = Annotated[str, Field(min_length=1, max_length=100)]
-BulletId = Annotated[int, Field(ge=0, le=10_000_000)]
+BulletId = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
 
 
 class FeedbackOptionsOut(BaseModel):
@@ -19,9 +20,7 @@ class FeedbackOptionsOut(BaseModel):
     notice: str = Field(default="", description="the one-line notice beside the buttons: what is kept and why")
 
 
-class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FeedbackIn(RequestModel):
     question: str = Field(description="the question as answered (AskResponse.question)")
     resolved_question: str = Field(default="", description="AskResponse.resolved_question")
     coverage: Coverage = Field(description="AskResponse.coverage, or derived from found")
@@ -104,8 +103,6 @@ def stats_out(stats: FeedbackStats, names: dict[str, str]) -> FeedbackStatsOut:
     )
 
 
-class HandledIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    handled: bool = True
+class HandledIn(RequestModel):
+    handled: StrictBool = True
     note: str = Field(default="", max_length=1000, description="what staff did about it")

@@ -6,6 +6,7 @@ WAL mode with ``synchronous=FULL``: a row is in the file, fsynced, when ``add`` 
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from assistant.feedback.records import StoreError
+from assistant.feedback.records import StoreError, StoreFull
 from assistant.feedback.store import SCHEMA_VERSION, FeedbackStore, Transaction, refuse_newer
 
 _SCHEMA = (
@@ -39,6 +40,21 @@ _SCHEMA = (
     )""",
     "CREATE INDEX feedback_measure_by_measure ON feedback_measure (measure_id)",
 )
+
+
+@contextmanager
+def _full_as_store_full(path: Path) -> Iterator[None]:
+    """A full disk (SQLITE_FULL, or ENOSPC from the file system) as :class:`StoreFull`: the API answers 503."""
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        if getattr(e, "sqlite_errorcode", None) != sqlite3.SQLITE_FULL and "full" not in str(e):
+            raise
+        raise StoreFull(f"{path}: {e}") from None
+    except OSError as e:
+        if e.errno != errno.ENOSPC:
+            raise
+        raise StoreFull(f"{path}: {e.strerror}") from None
 
 
 class _Tx:
@@ -87,12 +103,13 @@ class SqliteStore(FeedbackStore):
 
     @contextmanager
     def _write(self) -> Iterator[_Tx]:
-        with self._lock:
+        with self._lock, _full_as_store_full(self.path):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield _Tx(self._conn)
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite may have rolled back itself (a full disk does)
+                    self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
 

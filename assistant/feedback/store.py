@@ -34,6 +34,7 @@ from assistant.feedback.records import (
     NewFeedback,
     Rating,
     StoreError,
+    StoreFull,
     StoreUnavailable,
     now_jst,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "NewFeedback",
     "Rating",
     "StoreError",
+    "StoreFull",
     "StoreUnavailable",
     "is_database_url",
     "now_jst",

@@ -10,12 +10,14 @@ from assistant.domain.model import ActivityBullet, Report
 from assistant.domain.normalize import Corrections, normalize_text
 from assistant.ingest.parse import ParseError, parse_table
 from assistant.ingest.readers import REPORT_SUFFIXES, is_report, read_table
+from assistant.ingest.readers.bounds import check_file_size
 
 
 def read_report(path: Path, corrections: Corrections, name: str | None = None) -> Report:
     """Read and parse one report file (.txt, .pdf or .xlsx); :class:`ParseError` names the file and line/page."""
     name = name or path.name
     try:
+        check_file_size(path.stat().st_size, name)  # before it is read into memory
         data = path.read_bytes()
     except OSError as e:
         raise ParseError(name, 0, f"cannot read the file: {e.strerror}") from None

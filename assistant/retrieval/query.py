@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -15,9 +16,12 @@ from assistant.domain.model import ERA_ABBREVIATIONS, ERA_NAMES, era_to_western
 
 _ERA_NAMES = ERA_NAMES
 _NUM = r"(元|\d{1,2})"
+# Linear on any input: no two unbounded quantifiers may match the same characters next to each other. The
+# spaces around an optional 年度 are ``\s*(?:年度?\s*)?``, never ``\s*(?:年度?)?\s*`` (which tries every split of
+# a run of spaces: quadratic, scripts/bench_adversarial.py).
 # 令和4〜6年度 / 令和4年度から6年度 / 令和4年度～令和6年度
 _ERA_RANGE = re.compile(
-    rf"({_ERA_NAMES})\s*{_NUM}\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*(?:({_ERA_NAMES})\s*)?{_NUM}\s*年度?"
+    rf"({_ERA_NAMES})\s*{_NUM}\s*(?:年度?\s*)?(?:〜|～|~|-|から)\s*(?:({_ERA_NAMES})\s*)?{_NUM}\s*年度?"
 )
 _ERA_YEAR = re.compile(rf"({_ERA_NAMES})\s*{_NUM}\s*年度?")
 # R5, R5年度, H30, r5 — an era letter standing alone, so that "CoCo", "DV" or 100㎡ (NFKC: "100m2") never
@@ -25,11 +29,11 @@ _ERA_YEAR = re.compile(rf"({_ERA_NAMES})\s*{_NUM}\s*年度?")
 _ABBR_YEAR = re.compile(r"(?<![A-Za-z0-9])([MTSHRrh])\s*(元|\d{1,2})(?:\s*年度?)?(?![\d.A-Za-z])")
 # R4〜R6, R4〜6年度
 _ABBR_RANGE = re.compile(
-    r"(?<![A-Za-z0-9])([MTSHRrh])\s*(元|\d{1,2})\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*(?:([MTSHRrh])\s*)?(\d{1,2})(?:\s*年度?)?(?![\d.A-Za-z])"
+    r"(?<![A-Za-z0-9])([MTSHRrh])\s*(元|\d{1,2})\s*(?:年度?\s*)?(?:〜|～|~|-|から)\s*(?:([MTSHRrh])\s*)?(\d{1,2})(?:\s*年度?)?(?![\d.A-Za-z])"
 )
 # 「令和4年度と5年度」: a bare year after an era year belongs to the same era.
 _BARE_YEAR = re.compile(r"(?<![\dA-Za-z元])(元|\d{1,2})\s*年度")
-_WESTERN_RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:年度?)?\s*(?:〜|～|~|-|から)\s*((?:19|20)\d{2})\s*年度?")
+_WESTERN_RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:年度?\s*)?(?:〜|～|~|-|から)\s*((?:19|20)\d{2})\s*年度?")
 _WESTERN = re.compile(r"(?:FY\s*((?:19|20)\d{2}))|(?:((?:19|20)\d{2})\s*年度?)", re.IGNORECASE)
 _RELATIVE = {
     "一昨年度": -2,
@@ -69,13 +73,15 @@ def find_years(question: str, newest: int | None = None) -> list[YearMention]:
     """Every fiscal year the question names, in order of appearance."""
     text = unicodedata.normalize("NFKC", question)
     found: list[tuple[int, YearMention]] = []
-    taken: list[tuple[int, int]] = []
+    # Characters already read as a year, one flag each: a question naming 100 years costs 100 checks of a few
+    # characters, not 100 × 100 comparisons of spans.
+    taken = bytearray(len(text))
 
     def free(m: re.Match[str]) -> bool:
-        return not any(a < m.end() and m.start() < b for a, b in taken)
+        return not any(taken[m.start() : m.end()])
 
     def add(m: re.Match[str], years: list[int]) -> None:
-        taken.append((m.start(), m.end()))
+        taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
         found.append((m.start(), YearMention(tuple(years), m.group(0))))
 
     def era(name: str) -> str:
@@ -107,11 +113,12 @@ def find_years(question: str, newest: int | None = None) -> list[YearMention]:
         [(m.start(), m.group(1)) for m in _ERA_YEAR.finditer(text)]
         + [(m.start(), era(m.group(1))) for m in _ABBR_YEAR.finditer(text)]
     )
+    starts = [start for start, _ in eras]
     for m in _BARE_YEAR.finditer(text):
-        before = [name for start, name in eras if start < m.start()]
+        before = bisect_left(starts, m.start())  # eras that start before this year
         if free(m) and before:
             with suppress(ValueError):
-                add(m, [era_to_western(before[-1], _n(m.group(1)))])
+                add(m, [era_to_western(eras[before - 1][1], _n(m.group(1)))])
     for m in _WESTERN_RANGE.finditer(text):
         if free(m) and int(m.group(1)) <= int(m.group(2)) <= int(m.group(1)) + 50:
             add(m, list(range(int(m.group(1)), int(m.group(2)) + 1)))

@@ -57,6 +57,7 @@ def make_client(assistant: Assistant, feedback_backend: Backend) -> Iterator[Mak
             embedder="fake",
             staff_token=TOKEN,
             feedback_rate_burst=10_000,
+            staff_auth_failures_per_minute=10_000,  # these tests send many wrong tokens; the limit: test_hardening
             **feedback_backend.settings(),
         )
         values.update(overrides)
@@ -184,12 +185,16 @@ def test_body_limits_as_on_ask(client: TestClient) -> None:
         "question": "防犯\u0007カメラ",
         "coverage": "none",
         "rating": "helpful",
-        "comment": "制御\u0000文字\ud800",
+        "comment": "制御\u0000文字",
     }
     r = client.post(
         "/api/feedback", content=json.dumps(escaped).encode("ascii"), headers={"content-type": "application/json"}
     )
     assert r.status_code == 201
+    surrogate = json.dumps({**escaped, "comment": "\ud800"}).encode("ascii")  # refused, never stored (issue 17)
+    assert (
+        client.post("/api/feedback", content=surrogate, headers={"content-type": "application/json"}).status_code == 422
+    )
     item = client.get("/api/staff/feedback", headers=AUTH).json()["items"][0]
     assert item["comment"] == "制御 文字" and item["question"] == "防犯 カメラ"
 

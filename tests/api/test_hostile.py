@@ -37,8 +37,9 @@ CASES: list[tuple[str, str, str, bytes | None, int]] = [
     ),
     ("raw control character in JSON", "POST", "/api/ask", b'{"question": "\x00\x01"}', 400),
     ("invalid UTF-8 bytes", "POST", "/api/ask", b'{"question": "\xff\xfe\xfa"}', 400),
-    ("lone surrogate escape", "POST", "/api/ask", b'{"question": "\\ud800\\u9632\\u72af"}', 200),
-    ("surrogate pair plus a lone one", "POST", "/api/ask", b'{"question": "\\ud800\\udfff\\ud83d"}', 200),
+    ("lone surrogate escape", "POST", "/api/ask", b'{"question": "\\ud800\\u9632\\u72af"}', 422),
+    ("surrogate pair plus a lone one", "POST", "/api/ask", b'{"question": "\\ud800\\udfff\\ud83d"}', 422),
+    ("zero-width characters only", "POST", "/api/ask", _json({"question": "\u200b\ufeff\u2060"}), 422),
     (
         "lone surrogate in history",
         "POST",

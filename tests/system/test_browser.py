@@ -544,3 +544,23 @@ def test_a_department_answer_ends_with_whom_to_contact_and_is_accessible_on_a_ph
         assert s.page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+def test_only_server_marked_spans_become_citation_buttons(ui: Session) -> None:
+    """A 「[7]」 in the lead's text stays text: the page reads lead_spans, never the lead's wording (issue 17)."""
+    page = ui.page
+
+    def typed_marker(route) -> None:  # type: ignore[no-untyped-def]
+        body = route.fetch().json()
+        body["lead_spans"] = [{"text": "「[7]」は入力された文字です。", "citation": None}, *body["lead_spans"]]
+        body["lead"] = "「[7]」は入力された文字です。" + body["lead"]
+        route.fulfill(json=body)
+
+    page.route("**/api/ask", typed_marker)
+    ui.open()
+    answer = ui.ask("青パトは何台ありますか")
+    lead = answer.locator(".lead")
+    expect(lead).to_contain_text("「[7]」は入力された文字です。")
+    buttons = lead.locator("button.cite")
+    assert buttons.count() >= 1 and "[7]" not in buttons.all_inner_texts()
+    assert ui.console_errors == []

@@ -116,10 +116,11 @@ function citeButton(prefix, number) {
   return cite;
 }
 
-// The lead names its figures with [n] markers: each becomes a button to its source card.
-function leadParagraph(text, prefix) {
-  const parts = String(text).split(/\[(\d+)\]/);
-  const nodes = parts.map((part, i) => (i % 2 ? citeButton(prefix, Number(part)) : part));
+// The lead as the server cut it (lead_spans): a span the server marked as citation n becomes a button to its
+// source card; every other span is text, whatever it looks like (a typed 「[7]」 stays text).
+function leadParagraph(data, prefix) {
+  const spans = Array.isArray(data.lead_spans) ? data.lead_spans : [{ text: String(data.lead || '') }];
+  const nodes = spans.map((s) => (Number.isInteger(s.citation) ? citeButton(prefix, s.citation) : String(s.text)));
   return el('p', { class: 'lead' }, ...nodes);
 }
 
@@ -144,7 +145,7 @@ function renderGroups(groups, prefix) {
 function renderAnswer(data, n) {
   const prefix = `a${n}-c`;
   const root = el('article', { class: 'msg bot', 'aria-label': `回答${n}`, 'data-coverage': data.coverage });
-  root.append(leadParagraph(data.lead, prefix), ...renderGroups(data.groups, prefix));
+  root.append(leadParagraph(data, prefix), ...renderGroups(data.groups, prefix));
   if (data.related && data.related.length) {
     const title = el('h3', { class: 'related-title', text: data.related_title });
     root.append(el('section', { class: 'related', 'aria-label': `回答${n}：${data.related_title}` }, title,

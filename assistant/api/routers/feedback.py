@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import logging
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -20,11 +21,13 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BeforeValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.deps import SettingsDep, clean_text, get_settings
 from assistant.api.errors import ApiError
 from assistant.api.limits import json_error
+from assistant.api.throttle import LogThrottle
 from assistant.config import Settings, feedback_target
 from assistant.domain import messages as msg
 from assistant.feedback.export import to_csv, to_json
@@ -49,6 +52,7 @@ from assistant.feedback.store import (
     NewFeedback,
     Rating,
     StoreError,
+    StoreFull,
     StoreUnavailable,
     now_jst,
 )
@@ -110,14 +114,25 @@ def install_feedback(app: FastAPI, settings: Settings) -> None:
     app.state.feedback_limiter = RateLimiter(
         settings.feedback_rate_per_minute, settings.feedback_rate_burst, settings.feedback_rate_clients
     )
+    # Wrong staff tokens per client: a bucket of N refilled over a minute, as bounded as the feedback limiter.
+    per_minute = settings.staff_auth_failures_per_minute
+    app.state.staff_failures = RateLimiter(per_minute, per_minute, settings.feedback_rate_clients)
     app.include_router(feedback_router)
     app.include_router(staff_router)
 
     @app.exception_handler(StoreUnavailable)
-    async def unavailable(_: Request, e: StoreUnavailable) -> Response:  # the database is down: nothing stored
-        log.error("feedback store unavailable: %s", e)
+    async def unavailable(request: Request, e: StoreUnavailable) -> Response:  # the database is down
+        throttle: LogThrottle = request.app.state.log_throttle
+        throttle.log(log, logging.ERROR, "feedback_unavailable", "feedback store unavailable: %s", e)
         detail = "the feedback store is unreachable"
         return json_error(503, "feedback_unavailable", msg.ERR_FEEDBACK_UNAVAILABLE, detail)
+
+    @app.exception_handler(StoreFull)
+    async def full(request: Request, e: StoreFull) -> Response:  # the disk is full: nothing stored, chat works
+        throttle: LogThrottle = request.app.state.log_throttle
+        throttle.log(log, logging.ERROR, "feedback_full", "feedback store full, nothing stored: %s", e)
+        headers = {"Retry-After": "60"}
+        return json_error(503, "feedback_storage_full", msg.ERR_FEEDBACK_FULL, "the feedback storage is full", headers)
 
 
 def feedback_options(settings: Settings, store: FeedbackStore | None) -> FeedbackOptionsOut:
@@ -154,13 +169,26 @@ def staff_on(settings: SettingsDep) -> str:
     return token
 
 
+def _too_many_failures(wait: float) -> ApiError:
+    retry = str(max(1, math.ceil(wait)))
+    detail = f"too many wrong staff tokens from this client; retry in {retry} s"
+    return ApiError(429, "staff_rate_limited", msg.ERR_STAFF_RATE, detail, headers={"Retry-After": retry})
+
+
 def require_staff(request: Request, token: Annotated[str, Depends(staff_on)]) -> None:
     """``Authorization: Bearer <token>``, compared in constant time. Neither the given nor the expected token
-    goes into an error, a response or a log line."""
+    goes into an error, a response or a log line. A client past its wrong tokens a minute gets 429 before its
+    token is compared (``staff_auth_failures_per_minute``)."""
+    failures: RateLimiter = request.app.state.staff_failures
+    client = request.client.host if request.client else "-"
+    wait = failures.wait(client)
+    if wait > 0:
+        raise _too_many_failures(wait)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     # Starlette decodes header bytes as latin-1: encoding back gives the bytes the client sent.
     ok = hmac.compare_digest(given.strip().encode("latin-1"), token.encode("utf-8"))
     if not ok or scheme.lower() != "bearer":
+        failures.acquire(client)  # one of the client's wrong tokens this minute
         raise ApiError(
             401,
             "unauthorized",
@@ -170,14 +198,33 @@ def require_staff(request: Request, token: Annotated[str, Depends(staff_on)]) ->
         )
 
 
+def _iso_date(value: object) -> object:
+    """A date as the schema writes it (``2026-01-31``): pydantic alone would also read ``0`` as 1970-01-01."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date as YYYY-MM-DD")
+    return value
+
+
+def _bool_word(value: object) -> object:
+    """``true`` or ``false``, as the schema's boolean is written in a query: not 0, 1, yes or off."""
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("true or false")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DateParam = Annotated[date | None, BeforeValidator(_iso_date)]
+BoolParam = Annotated[bool, BeforeValidator(_bool_word)]
+
+
 def staff_query(
     rating: Rating | None = None,
     coverage: Coverage | None = None,
-    since: Annotated[date | None, Query(description="first day (JST), inclusive")] = None,
-    until: Annotated[date | None, Query(description="last day (JST), inclusive")] = None,
+    since: Annotated[DateParam, Query(description="first day (JST), inclusive")] = None,
+    until: Annotated[DateParam, Query(description="last day (JST), inclusive")] = None,
     measure_id: Annotated[str | None, Query(max_length=100)] = None,
-    unanswered: Annotated[bool, Query(description="only 「回答できなかった質問」")] = False,
-    handled: bool | None = None,
+    unanswered: Annotated[BoolParam, Query(description="only 「回答できなかった質問」")] = False,
+    handled: Annotated[BoolParam | None, Query()] = None,
 ) -> FeedbackQuery:
     return FeedbackQuery(rating, coverage, since, until, measure_id, unanswered, handled)
 
@@ -199,7 +246,7 @@ def _check_text(value: str, limit: int, field: str, code: str, message: str) -> 
 
 def to_record(body: FeedbackIn, settings: Settings, request: Request) -> NewFeedback:
     """Validate as /api/ask does (same question limits, same messages) and clean every text."""
-    if not body.question.strip():
+    if not clean_text(body.question):  # white space or invisible characters only
         raise ApiError(422, "empty_question", msg.ERR_EMPTY_QUESTION, "question is empty", field="question")
     q_limit = settings.max_question_chars
     question = _check_text(body.question, q_limit, "question", "question_too_long", msg.ERR_QUESTION_TOO_LONG)
@@ -267,7 +314,11 @@ staff_router = APIRouter(tags=["staff"])
 staff_api = APIRouter(
     prefix="/api/staff",
     dependencies=[Depends(require_staff)],
-    responses={401: {"description": "missing or wrong bearer token"}, 404: {"description": "staff pages off"}},
+    responses={
+        401: {"description": "missing or wrong bearer token"},
+        404: {"description": "staff pages off"},
+        429: {"description": "too many wrong tokens from this client in the last minute (Retry-After)"},
+    },
 )
 
 

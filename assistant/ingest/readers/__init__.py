@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from assistant.ingest.parse import decode_report, text_rows
+from assistant.ingest.readers.bounds import check_pdf_bytes, check_table, check_text_bytes, check_xlsx_bytes
 from assistant.ingest.readers.errors import ReaderError
 from assistant.ingest.table import Table
 
@@ -34,18 +35,28 @@ def report_format(name: str) -> ReportFormat:
 
 
 def read_table(data: bytes, file: str) -> Table:
-    """A report file's bytes → its table rows, by the file's suffix."""
+    """A report file's bytes → its table rows, by the file's suffix, within the bounds of readers/bounds.py
+    (checked before the reader inflates anything, and on the table it returns)."""
+    table = _read_table(data, file)
+    check_table(table)
+    return table
+
+
+def _read_table(data: bytes, file: str) -> Table:
     import hashlib
 
     fmt = report_format(file)
     if fmt is ReportFormat.PDF:
         from assistant.ingest.readers.pdf import read_pdf
 
+        check_pdf_bytes(data, file)
         return read_pdf(data, file)
     if fmt is ReportFormat.XLSX:
         from assistant.ingest.readers.xlsx import read_xlsx
 
+        check_xlsx_bytes(data, file)
         return read_xlsx(data, file)
+    check_text_bytes(data, file)
     text = decode_report(data, file)
     return Table(file, tuple(text_rows(text, file)), hashlib.sha256(text.encode("utf-8")).hexdigest())
 
