@@ -13,6 +13,7 @@ from dataclasses import replace
 from assistant.answer.context import Context
 from assistant.answer.facts import same_series
 from assistant.answer.naming import department_of, label_of
+from assistant.answer.order import in_reading_order
 from assistant.answer.question import Intent
 from assistant.answer.records import Answer, Citation, Coverage, Suggestion, SuggestionKind
 from assistant.domain import messages as msg
@@ -113,5 +114,6 @@ def contact(ctx: Context, answer: Answer) -> Contact | None:
 
 
 def finish(ctx: Context, answer: Answer) -> Answer:
-    """The answer with its suggestions and contact line."""
+    """The answer with its citations in reading order, its suggestions and its contact line."""
+    answer = in_reading_order(answer)
     return replace(answer, suggestions=suggestions(ctx, answer), contact=contact(ctx, answer))
