@@ -26,6 +26,8 @@ its target were measured under contention.
 7. adversarial questions (scripts/bench_adversarial.py): every function of answer/question.py and
    retrieval/query.py on 500-character strings made to stall a backtracking regex, as a ratio to an ordinary
    question of that length. The one section that asserts (exit 1 past the bound); ``--adversarial-only``.
+8. /api/ask in process over every distinct question of the answer and retrieval files, each asked once
+   (scripts/bench_ask.py; target p50 ≤ 30 ms); ``--ask-only``, on the project's built ./index.
 
 The project's own ``index/`` is never read or written: everything goes to a temporary directory (or
 ``--index-dir``), removed at the end unless given explicitly.
@@ -833,6 +835,7 @@ def main(argv: list[str] | None = None) -> None:
         help="before each timed stretch, wait up to S seconds for other processes to go quiet (0: never)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile Searcher.__init__ and searches at N bullets")
+    parser.add_argument("--ask-only", action="store_true", help="only section 8: /api/ask over distinct questions")
     parser.add_argument("--readers-only", action="store_true", help="only section 6: reading PDF / xlsx reports")
     parser.add_argument(
         "--adversarial-only",
@@ -840,6 +843,11 @@ def main(argv: list[str] | None = None) -> None:
         help="only section 7: adversarial questions against a time ratio (exits 1 past it)",
     )
     args = parser.parse_args(argv)
+    if args.ask_only:
+        from bench_ask import bench_ask
+
+        bench_ask()
+        return
     if args.adversarial_only:
         from bench_adversarial import bench_adversarial
 
