@@ -157,7 +157,9 @@ def test_dry_run_lists_the_joins_and_no_font_warnings(
         data = broken[f"longtable/{R4}"].read_bytes()
         assert b"/FontBBox" in data
         pdf.write_bytes(data.replace(b"/FontBBox", b"/FontBBoy"))  # same length: the xref stays right
-        result = CliRunner().invoke(app, ["ingest", "--dry-run", str(pdf)])
+        # It covers the text seed's years: it must say which report it replaces (issue 17, item 13).
+        replace = ["--replace", f"{R4}.txt"]
+        result = CliRunner().invoke(app, ["ingest", "--dry-run", str(pdf), *replace])
         printed = result.output + "".join(capfd.readouterr())
     finally:
         get_settings.cache_clear()
