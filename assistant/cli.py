@@ -234,8 +234,13 @@ def serve(
 
     from assistant.api.app import create_app
     from assistant.api.timeouts import timed_protocol
+    from assistant.retrieval.embed import EmbedderError, require_backend
 
     settings = get_settings()
+    try:
+        require_backend(settings.embedder)  # now, in one line; the index loads later, in a background thread
+    except EmbedderError as e:
+        _fail(str(e))
     host, port = host or settings.host, port or settings.port
     # Our middleware logs one key=value line per request; uvicorn's access log would repeat it.
     log_config = copy.deepcopy(LOGGING_CONFIG)
