@@ -84,7 +84,9 @@ def ingest(
         embedder = load_embedder(settings.embedder)
         bar = _ProgressBar()
         try:
-            corpus, result = ingest_configured(settings, embedder, add=report, progress=bar, force=force)
+            corpus, result = ingest_configured(
+                settings, embedder, add=report, progress=bar, force=force, ship_embeddings=True
+            )
         finally:
             bar.close()
     except ParseError as e:

@@ -17,7 +17,9 @@ from assistant.domain.normalize import Corrections, load_corrections
 from assistant.ingest.reports import load_reports, report_paths
 from assistant.ingest.storage import storage_error
 from assistant.retrieval.embed import Embedder
-from assistant.retrieval.index import BuildResult, build_index
+from assistant.retrieval.embedding_cache import embed_with_cache
+from assistant.retrieval.index import BuildResult, build_index, passages
+from assistant.retrieval.shipped import SHIPPED_EMBEDDERS, covers, write_shipped
 
 
 def ingest(
@@ -30,8 +32,12 @@ def ingest(
     add: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
+    ship_embeddings: bool = False,
 ) -> tuple[Corpus, BuildResult]:
     """Parse ``data_dir`` (plus ``add``, a new report), build the index, and only then commit ``add`` to data/.
+
+    ``ship_embeddings`` (the CLI's ingest): also bring ``data/embeddings/`` up to date for the default embedder,
+    so that the repository ships the vectors of its reports (:mod:`assistant.retrieval.shipped`).
 
     Nothing on disk changes unless every file parses and the whole index is built. Failing to write (disk
     full, permissions, a file in the way) raises :class:`~assistant.ingest.storage.StorageError`, a one-line message.
@@ -48,6 +54,8 @@ def ingest(
         result = _build_and_commit(
             corpus, reports, data_dir, index_dir, corrections, embedder, tokenizer, sudachi_mode, add, progress, force
         )
+        if ship_embeddings:
+            ship(corpus, load_corrections(data_dir), data_dir, index_dir, embedder)
     except (OSError, sqlite3.Error) as e:
         raise storage_error(e, index_dir) from None
     return corpus, result
@@ -85,3 +93,18 @@ def _build_and_commit(
         shutil.copyfile(add, tmp)
         os.replace(tmp, data_dir / add.name)
     return result
+
+
+def ship(corpus: Corpus, corrections: Corrections, data_dir: Path, index_dir: Path, embedder: Embedder) -> bool:
+    """Rewrite ``data/embeddings/`` if it does not hold exactly the corpus's passages; True if it was written.
+
+    Runs after a build, so every vector comes from the local cache: nothing is embedded again.
+    """
+    if embedder.name not in SHIPPED_EMBEDDERS:
+        return False
+    texts = passages(corpus, corrections)
+    if covers(data_dir, embedder.name, embedder.dimension, texts):
+        return False
+    vectors, _ = embed_with_cache(texts, embedder, index_dir, None, data_dir)
+    write_shipped(data_dir, embedder.name, texts, vectors)
+    return True

@@ -87,6 +87,7 @@ def ingest_configured(
     add: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
+    ship_embeddings: bool = False,
 ) -> tuple[Corpus, BuildResult]:
     """:func:`assistant.pipeline.ingest` with the paths and Sudachi mode of ``settings`` (CLI and start-up)."""
     return ingest(
@@ -98,6 +99,7 @@ def ingest_configured(
         add=add,
         progress=progress,
         force=force,
+        ship_embeddings=ship_embeddings,
     )
 
 
