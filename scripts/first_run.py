@@ -1,13 +1,15 @@
 """The first run as a new user meets it: a fresh clone, `make serve`, the time to the first answered /api/ask.
 
-    python3 scripts/first_run.py [--repo PATH] [--shared PATH] [--keep] [--timeout S] [--json]
+    python3 scripts/first_run.py [--repo PATH] [--shared PATH] [--keep] [--timeout S] [--json] [--without-shipped]
 
 Clones ``--repo`` (default: this checkout, its committed HEAD) into a temporary folder, links ``--shared`` (default
 ``../shared``) beside it as the clone's ``../shared``, runs ``make serve PORT=<free port>`` there with the
 machine's registries, and polls ``POST /api/ask`` until it answers 200. Prints the seconds from the start of
 ``make serve`` to that answer, the phases (install, ingest, index load), the size of the clone's ``.venv`` and
 the load average before and after, since other processes on a shared machine slow every phase. Removes the
-temporary folder unless ``--keep``. Not a test: nothing is asserted; the targets (60 s, 700 MB) are printed beside.
+temporary folder unless ``--keep``. ``--without-shipped`` deletes the clone's ``data/embeddings/`` first: the
+first start then embeds every passage, as it did before the vectors were shipped. Not a test: nothing is
+asserted; the targets (60 s, 700 MB) are printed beside the figures.
 
 Only standard-library Python: it runs before any venv exists.
 """
@@ -68,11 +70,13 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def run(repo: Path, shared: Path, timeout: float, keep: bool) -> dict[str, object]:
+def run(repo: Path, shared: Path, timeout: float, keep: bool, without_shipped: bool = False) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="first-run-"))
     clone = work / "clone"
     subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
     (work / "shared").symlink_to(shared.resolve())
+    if without_shipped:
+        shutil.rmtree(clone / "data" / "embeddings")
     port = free_port()
     log_path = work / "make-serve.log"
     marks: dict[str, float] = {}
@@ -125,8 +129,9 @@ def main() -> None:
     p.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
     p.add_argument("--keep", action="store_true", help="keep the temporary clone (and its .venv)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--without-shipped", action="store_true", help="delete data/embeddings/ in the clone first")
     args = p.parse_args()
-    r = run(args.repo, args.shared, args.timeout, args.keep)
+    r = run(args.repo, args.shared, args.timeout, args.keep, args.without_shipped)
     if args.json:
         print(json.dumps(r, ensure_ascii=False, indent=2))
         return
