@@ -5,6 +5,7 @@ Above ingest/ (reading reports) and retrieval/ (building the index), below the s
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -20,6 +21,8 @@ from assistant.retrieval.embed import Embedder
 from assistant.retrieval.embedding_cache import embed_with_cache
 from assistant.retrieval.index import BuildResult, build_index, passages
 from assistant.retrieval.shipped import SHIPPED_EMBEDDERS, covers, write_shipped
+
+log = logging.getLogger("assistant.pipeline")
 
 
 def ingest(
@@ -106,5 +109,9 @@ def ship(corpus: Corpus, corrections: Corrections, data_dir: Path, index_dir: Pa
     if covers(data_dir, embedder.name, embedder.dimension, texts):
         return False
     vectors, _ = embed_with_cache(texts, embedder, index_dir, None, data_dir)
-    write_shipped(data_dir, embedder.name, texts, vectors)
+    try:
+        write_shipped(data_dir, embedder.name, texts, vectors)
+    except OSError as e:  # a read-only data/: the index is built and serves; only the next fresh clone embeds
+        log.warning("could not update %s/embeddings (%s); the index is built", data_dir, e.strerror or e)
+        return False
     return True

@@ -168,3 +168,28 @@ def test_the_committed_file_covers_the_committed_reports() -> None:
     assert not missing, fix.format(f"{len(missing)} of {len(texts)} passages have no vector, e.g. {missing[0][:60]}")
     assert manifest.keys == [passage_key(t) for t in texts], fix.format("rows not in the passages' order")
     assert vectors_path.stat().st_size == len(texts) * manifest.dimension * 2
+
+
+def test_a_read_only_data_folder_does_not_fail_the_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tokenizer: SudachiTokenizer, caplog: pytest.LogCaptureFixture
+) -> None:
+    import errno
+    import shutil
+
+    from assistant import pipeline
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("embeddings"))
+    monkeypatch.setattr(pipeline, "SHIPPED_EMBEDDERS", ("fake:64",))
+
+    def read_only(*args: object) -> Path:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(pipeline, "write_shipped", read_only)
+    with caplog.at_level(logging.WARNING, logger="assistant.pipeline"):
+        _, result = pipeline.ingest(
+            data, tmp_path / "index", embedder=CountingEmbedder(), tokenizer=tokenizer, sudachi_mode="search",
+            ship_embeddings=True,
+        )  # fmt: skip
+    assert result.rebuilt and (tmp_path / "index" / "CURRENT").exists()
+    assert any("Read-only file system" in r.getMessage() for r in caplog.records)
