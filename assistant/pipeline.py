@@ -5,6 +5,7 @@ Above ingest/ (reading reports) and retrieval/ (building the index), below the s
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -18,7 +19,11 @@ from assistant.ingest.addition import check_no_ties, check_report_name, plan_add
 from assistant.ingest.reports import load_reports, report_paths
 from assistant.ingest.storage import storage_error
 from assistant.retrieval.embed import Embedder
-from assistant.retrieval.index import BuildResult, build_index
+from assistant.retrieval.embedding_cache import embed_with_cache
+from assistant.retrieval.index import BuildResult, build_index, passages
+from assistant.retrieval.shipped import SHIPPED_EMBEDDERS, covers, write_shipped
+
+log = logging.getLogger("assistant.pipeline")
 
 
 def ingest(
@@ -32,9 +37,13 @@ def ingest(
     replace: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
+    ship_embeddings: bool = False,
 ) -> tuple[Corpus, BuildResult]:
     """Parse ``data_dir`` (plus ``add``, a new report, which replaces data/``replace`` if given), build the index,
     and only then commit ``add`` to data/ (and remove ``replace``).
+
+    ``ship_embeddings`` (the CLI's ingest): also bring ``data/embeddings/`` up to date for the default embedder,
+    so that the repository ships the vectors of its reports (:mod:`assistant.retrieval.shipped`).
 
     Nothing on disk changes unless every file parses, ``add`` replaces only what ingest/addition.py allows, and
     the whole index is built. Failing to write (disk full, permissions, a file in the way) raises
@@ -61,6 +70,8 @@ def ingest(
         )
         if add is not None and replace is not None:  # after the new report is in data/ and in the index
             (data_dir / replace).unlink(missing_ok=True)
+        if ship_embeddings:
+            ship(corpus, load_corrections(data_dir), data_dir, index_dir, embedder)
     except (OSError, sqlite3.Error) as e:
         raise storage_error(e, index_dir) from None
     return corpus, result
@@ -98,3 +109,22 @@ def _build_and_commit(
         shutil.copyfile(add, tmp)
         os.replace(tmp, data_dir / add.name)
     return result
+
+
+def ship(corpus: Corpus, corrections: Corrections, data_dir: Path, index_dir: Path, embedder: Embedder) -> bool:
+    """Rewrite ``data/embeddings/`` if it does not hold exactly the corpus's passages; True if it was written.
+
+    Runs after a build, so every vector comes from the local cache: nothing is embedded again.
+    """
+    if embedder.name not in SHIPPED_EMBEDDERS:
+        return False
+    texts = passages(corpus, corrections)
+    if covers(data_dir, embedder.name, embedder.dimension, texts):
+        return False
+    vectors, _ = embed_with_cache(texts, embedder, index_dir, None, data_dir)
+    try:
+        write_shipped(data_dir, embedder.name, texts, vectors)
+    except OSError as e:  # a read-only data/: the index is built and serves; only the next fresh clone embeds
+        log.warning("could not update %s/embeddings (%s); the index is built", data_dir, e.strerror or e)
+        return False
+    return True

@@ -91,6 +91,7 @@ def ingest_configured(
     replace: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
+    ship_embeddings: bool = False,
 ) -> tuple[Corpus, BuildResult]:
     """:func:`assistant.pipeline.ingest` with the paths and Sudachi mode of ``settings`` (CLI and start-up)."""
     return ingest(
@@ -103,6 +104,7 @@ def ingest_configured(
         replace=replace,
         progress=progress,
         force=force,
+        ship_embeddings=ship_embeddings,
     )
 
 

@@ -9,6 +9,7 @@ CLI and for tests that use the fake embedder.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -251,7 +252,25 @@ class SentenceTransformerEmbedder:
         return _stack(parts, len(texts), self.dimension, self.name)
 
 
+ST_INSTALL = "run `make setup-st` (or `pip install '.[st]'`; README: \"Another embedder\")"
+
+
+def _st_missing(rest: str, why: str) -> EmbedderError:
+    return EmbedderError(f"embedder 'st:{rest}' needs the optional sentence-transformers backend ({why}): {ST_INSTALL}")
+
+
+def require_backend(spec: str) -> None:
+    """Fail at once, in one line naming the install command, when ``spec`` needs a backend that is not installed.
+
+    Cheap (no import): ``serve`` calls it before starting, instead of reporting it later from the loading thread.
+    """
+    kind, _, rest = spec.lstrip().partition(":")
+    if kind.strip() == "st" and importlib.util.find_spec("sentence_transformers") is None:
+        raise _st_missing(rest, "sentence_transformers is not installed")
+
+
 def _load_st(rest: str) -> SentenceTransformerEmbedder:
+    require_backend(f"st:{rest}")  # before the spec's own checks: installing is the first thing to fix
     model, query_prefix, passage_prefix = parse_st_spec(rest)
     local = Path(model).expanduser()
     if local.exists():
@@ -263,10 +282,8 @@ def _load_st(rest: str) -> SentenceTransformerEmbedder:
         model_ref = model
     try:
         from sentence_transformers import SentenceTransformer
-    except ImportError as exc:
-        raise EmbedderError(
-            f"spec 'st:{rest}': sentence-transformers is not installed ({exc}); install the project's [st] extra"
-        ) from exc
+    except ImportError as exc:  # installed, but one of its own dependencies (torch, transformers) is not
+        raise _st_missing(rest, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
     try:
         # local_files_only: without it an uncached hub id spends over a minute in network retries before failing.
         st_model = SentenceTransformer(model_ref, device="cpu", local_files_only=True)

@@ -11,9 +11,8 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from assistant.domain.model import ActivityBullet, Measure, wareki_label
 from assistant.domain.normalize import Corrections, normalize_text
 from assistant.ingest.store import StoreError, read_store, write_store
 from assistant.retrieval.embed import Embedder
+from assistant.retrieval.embedding_cache import Progress, embed_with_cache
 from assistant.retrieval.integrity import built_file_checksums, first_mismatch
 
 # 2: the store records pages (PDF, xlsx) and new_in_report; 3: the manifest records a sha256 of every built
@@ -160,53 +160,6 @@ def data_checksum(file_checksums: dict[str, str], data_dir: Path) -> str:
     return h.hexdigest()
 
 
-# ---- embeddings cache -------------------------------------------------------------------------
-
-
-def _cache_path(index_dir: Path, embedder_name: str) -> Path:
-    digest = hashlib.sha1(embedder_name.encode("utf-8")).hexdigest()[:12]
-    return index_dir / "cache" / f"embeddings-{digest}.sqlite"
-
-
-Progress = Callable[[int, int], None]  # (passages done, total)
-
-
-def embed_with_cache(
-    texts: Sequence[str], embedder: Embedder, index_dir: Path, progress: Progress | None = None
-) -> tuple[np.ndarray, int]:
-    """Embed ``texts`` as passages, reusing vectors of texts embedded before. Returns (vectors, embedded now)."""
-    path = _cache_path(index_dir, embedder.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
-    db = sqlite3.connect(path)
-    try:
-        db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
-        found: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            q = f"SELECT key, dim, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})"
-            for key, dim, blob in db.execute(q, chunk):
-                if dim == embedder.dimension:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
-        missing = sorted({k: i for i, k in enumerate(keys) if k not in found}.items(), key=lambda kv: kv[1])
-        base, total = len(keys) - len(missing), len(keys)
-        if progress:
-            progress(base, total)
-        if missing:
-            new = embedder.embed_passages(
-                [texts[i] for _, i in missing], progress=(lambda k: progress(base + k, total)) if progress else None
-            )
-            rows = [(k, embedder.dimension, new[j].astype(np.float32).tobytes()) for j, (k, _) in enumerate(missing)]
-            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?)", rows)
-            db.commit()
-            for j, (k, _) in enumerate(missing):
-                found[k] = new[j].astype(np.float32)
-    finally:
-        db.close()
-    matrix = np.vstack([found[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, embedder.dimension))
-    return matrix, len(missing)
-
-
 # ---- build ------------------------------------------------------------------------------------
 
 
@@ -334,7 +287,7 @@ def _build(
     import faiss
 
     texts = passages(corpus, corrections)
-    vectors, embedded = embed_with_cache(texts, embedder, index_dir, progress)
+    vectors, embedded = embed_with_cache(texts, embedder, index_dir, progress, data_dir)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + checksum[:8]
     builds = index_dir / "builds"
     partial = builds / f"{build_id}.partial"

@@ -35,7 +35,8 @@ def test_sigkill_during_ingest_never_damages_the_served_index(data_copy: Path, t
     env = _env(data_copy, index_dir)
     assert _ingest(env).wait(120) == 0
     original = load_index(index_dir, "fake:64").manifest
-    seed_files = {p.name: p.read_bytes() for p in data_copy.iterdir()}
+    # data/ has folders too (embeddings/): every file under it, by its path inside data/.
+    seed_files = {p.relative_to(data_copy).as_posix(): p.read_bytes() for p in data_copy.rglob("*") if p.is_file()}
 
     started = time.perf_counter()
     assert _ingest(env, "--force").wait(120) == 0
