@@ -25,7 +25,8 @@ from assistant.answer.phrases import (
     is_action,
     strip_notes,
 )
-from assistant.domain.figures import UNITS, Figure
+from assistant.answer.select import FIGURE
+from assistant.domain.figures import Figure
 from assistant.domain.view import department_label
 
 # Bullet texts whose activity phrase is kept: every bullet of both seeds (383) several times over.
@@ -36,7 +37,7 @@ SHORT_LABEL = 5
 # A noun run of a bullet shorter than this (自治会, 市報) names a party or a medium, not an activity; 「DV相談カード」
 # (7) does.
 MIN_NAMED_CHUNK = 5
-_FIGURES = re.compile(rf"約?\d[\d,.]*\s*(?:{'|'.join(UNITS)})?|[\s/]")
+_SPACES = re.compile(r"[\s/]")
 # A phrase shorter than this share of its bullet (notes in brackets aside) has dropped what the bullet is
 # about: 「防犯ブザーの貸与」 keeps 8 of 「防犯ブザーの貸与 1,987件」's 15, 「広報の実施」 5 of 27.
 PHRASE_SHARE = 0.4
@@ -109,7 +110,9 @@ def _quote_if_thin(text: str, phrase: str) -> str:
     the question asked about."""
     plain = _nfkc(text).strip().lstrip("・").strip()
     sentence = plain.split("。")[0]
-    words = _FIGURES.sub("", _nfkc(strip_notes(sentence)))  # 「12団体/支給資機材 299個」: figures are no words
+    words = _SPACES.sub(
+        "", FIGURE.sub("", _nfkc(strip_notes(sentence)))
+    )  # 「12団体/支給資機材 299個」: figures are no words
     if len(phrase) >= PHRASE_SHARE * len(words):
         return ""
     if len(sentence) > MAX_QUOTE_CHARS:

@@ -28,7 +28,7 @@ from assistant.tuning import (
     RELATIVE_CUT,
 )
 
-_FIGURE = re.compile(rf"約?\d[\d,.]*\s*(?:{'|'.join(UNITS)})?")
+FIGURE = re.compile(rf"約?\d[\d,.]*\s*(?:{'|'.join(UNITS)})?")  # 「約25名」, 「1,987件」: one figure as printed
 _VENUE = re.compile(r"^(?P<venue>.+?)(にて|に|で)[、,]?(?P<rest>.*)$")
 # What is left of an elliptical bullet once its venue and figures are gone: only these words.
 _EMPTY_WORDS = re.compile(r"実施|開催|参加者?|合計|延べ|計|人数|回|[、。,.\s()（）]")
@@ -45,7 +45,7 @@ def is_elliptical(text: str) -> bool:
     m = _VENUE.match(t)
     if not m or not re.search(r"\d", m.group("rest")):
         return False
-    return not _EMPTY_WORDS.sub("", _FIGURE.sub("", m.group("rest")))
+    return not _EMPTY_WORDS.sub("", FIGURE.sub("", m.group("rest")))
 
 
 def parent_of(corpus: Corpus, bullet_id: int) -> int | None:
