@@ -530,6 +530,7 @@ def test_ask_back_then_a_choice_then_a_suggestion(ui: Session) -> None:
     expect(answers).to_have_count(3, timeout=ANSWER_TIMEOUT)
     expect(answers.nth(2).locator(".lead")).to_contain_text("担当は")
     expect(answers.nth(2).locator(".contact")).to_have_text(re.compile(r"^詳しくは.+にお問い合わせください。$"))
+    _shot(page, "clarify.png")
     assert _axe_violations(page) == []
     assert ui.console_errors == []
 

@@ -145,7 +145,14 @@ function renderGroups(groups, prefix) {
 function renderAnswer(data, n) {
   const prefix = `a${n}-c`;
   const root = el('article', { class: 'msg bot', 'aria-label': `回答${n}`, 'data-coverage': data.coverage });
-  root.append(leadParagraph(data, prefix), ...renderGroups(data.groups, prefix));
+  root.append(leadParagraph(data, prefix));
+  if (data.choices && data.choices.length) {
+    const buttons = data.choices.map((c) => el('button', {
+      type: 'button', class: 'chip choice', text: c.label, onclick: () => ask(c.question, [c.measure_id]),
+    }));
+    root.append(el('div', { class: 'choices', role: 'group', 'aria-label': `回答${n}の選択肢` }, ...buttons));
+  }
+  root.append(...renderGroups(data.groups, prefix));
   if (data.related && data.related.length) {
     const title = el('h3', { class: 'related-title', text: data.related_title });
     root.append(el('section', { class: 'related', 'aria-label': `回答${n}：${data.related_title}` }, title,
@@ -154,12 +161,6 @@ function renderAnswer(data, n) {
   const figures = charts(data.series, data.available_years || []);
   if (figures) root.append(figures);
   if (data.notes.length) root.append(el('div', { class: 'notes' }, ...data.notes.map((t) => el('p', { text: t }))));
-  if (data.choices && data.choices.length) {
-    const buttons = data.choices.map((c) => el('button', {
-      type: 'button', class: 'chip choice', text: c.label, onclick: () => ask(c.question, [c.measure_id]),
-    }));
-    root.append(el('div', { class: 'choices', role: 'group', 'aria-label': `回答${n}の選択肢` }, ...buttons));
-  }
   if (data.contact) {
     const contact = el('p', { class: 'contact', text: data.contact.sentence });
     if (data.contact.url) contact.append(' ', el('a', { href: data.contact.url, rel: 'noopener', text: data.contact.url }));
