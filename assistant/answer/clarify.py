@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from assistant.answer.claims import Choice, Clarify
 from assistant.answer.context import Context, Draft
+from assistant.answer.cues import ASKING_VERBS
 from assistant.answer.naming import phrase_of
 from assistant.answer.question import Intent, Question, absence_words
 from assistant.answer.records import Answer, AnswerChoice
@@ -24,13 +25,6 @@ from assistant.tuning import CHOICE_CHARS, CLARIFY_CHOICES, CLARIFY_MIN_MEASURES
 
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
-
-
-# Verbs that only ask (「…について知りたい」, 「…はどうなっていますか」), by Sudachi's normalised form. Any other verb
-# says what about the topic is asked (「子どもの見守りの取組み」: 見守り is a verb to Sudachi) and decides.
-ASKING_VERBS = frozenset(
-    {"知る", "教える", "付く", "つく", "成る", "為る", "有る", "居る", "聞く", "見る", "頂く", "下さる"}
-)
 
 
 def open_question(q: Question) -> bool:

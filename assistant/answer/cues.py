@@ -87,3 +87,10 @@ def asks_statistics(text: str) -> bool:
 
 def any_in(words: Iterable[str], text: str) -> bool:
     return any(w in text for w in words)
+
+
+# Verbs that only ask (「…について知りたい」, 「…はどうなっていますか」), by Sudachi's normalised form. Any other verb
+# says what about the topic is asked (「子どもの見守りの取組み」: 見守り is a verb to Sudachi) and decides.
+ASKING_VERBS = frozenset(
+    {"知る", "教える", "付く", "つく", "成る", "為る", "有る", "居る", "聞く", "見る", "頂く", "下さる"}
+)
