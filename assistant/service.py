@@ -147,14 +147,9 @@ def open_assistant(
     gate = calibrate_gate(searcher, settings)
     vocabulary = make_vocabulary(index, tokenizer, searcher.synonyms)
     headlines = Headlines(index.corpus, tokenizer.noun_chunks)
-    departments = _departments(settings, index)
+    # Optional: without it (nor the build's copy) every department is named as the reports name it.
+    departments = load_departments(query_data_file(settings, index, DEPARTMENTS_FILE))
     return Assistant(settings, searcher, result, gate, insights, data_error, vocabulary, headlines, departments)
-
-
-def _departments(settings: Settings, index: SearchIndex) -> Departments:
-    """data/departments.tsv (optional: without it, every department is named as the reports name it)."""
-    own = settings.data_dir / DEPARTMENTS_FILE
-    return load_departments(own if own.is_file() else index.path / "data" / DEPARTMENTS_FILE)
 
 
 def reopen_assistant(current: Assistant) -> Assistant:

@@ -8,7 +8,6 @@ department, a place or a figure asked for decides, and so does a yes/no question
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
 from assistant.answer.claims import Choice, Clarify
@@ -19,12 +18,9 @@ from assistant.answer.question import Intent, Question, absence_words
 from assistant.answer.records import Answer, AnswerChoice
 from assistant.answer.render import choice_question, render
 from assistant.answer.topic import hit_groups
+from assistant.domain.normalize import nfkc
 from assistant.retrieval.search import Hit
 from assistant.tuning import CHOICE_CHARS, CLARIFY_CHOICES, CLARIFY_MIN_MEASURES, CLARIFY_SCORE_SHARE
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 def open_question(q: Question) -> bool:
@@ -38,12 +34,12 @@ def open_question(q: Question) -> bool:
 def ambiguous_hits(q: Question, hits: Sequence[Hit]) -> list[Hit]:
     """The best hit of each measure whose bullet writes every content word of the question, in rank order, when
     there are several and the runner-up scores near the best; else nothing."""
-    words = [_nfkc(w) for w in absence_words(q.words)]
+    words = [nfkc(w) for w in absence_words(q.words)]
     if not words:
         return []
     best: dict[str, Hit] = {}
     for h in hits:
-        if h.measure.measure_id not in best and all(w in _nfkc(h.bullet.text) for w in words):
+        if h.measure.measure_id not in best and all(w in nfkc(h.bullet.text) for w in words):
             best[h.measure.measure_id] = h
     found = list(best.values())
     if len(found) < CLARIFY_MIN_MEASURES or found[1].score < CLARIFY_SCORE_SHARE * found[0].score:
@@ -57,15 +53,15 @@ def subject_of(q: Question, hit: Hit) -> str:
     if len(words) != 1:
         return ""
     text = hit.bullet.text
-    start = _nfkc(text).find(_nfkc(words[0]))
-    same_length = len(_nfkc(text)) == len(text)
+    start = nfkc(text).find(nfkc(words[0]))
+    same_length = len(nfkc(text)) == len(text)
     return text[start : start + len(words[0])] if start >= 0 and same_length else ""
 
 
 def compose_clarify(ctx: Context, draft: Draft, hits: Sequence[Hit]) -> Answer:
     """「どの防犯カメラについてお知りになりたいですか。報告書には、…[1]、…[2]があります。」 and one group per choice."""
     groups = hit_groups(ctx, draft.book, hits, headline=False)
-    words = [_nfkc(w) for w in absence_words(draft.question.words)]
+    words = [nfkc(w) for w in absence_words(draft.question.words)]
     phrases = [_label(ctx, h, words) for h in hits]
     if len(set(phrases)) < len(phrases):  # two choices named alike would ask the same again
         phrases = [h.measure.name for h in hits]
@@ -86,7 +82,7 @@ def _label(ctx: Context, hit: Hit, words: Sequence[str]) -> str:
     the same way); else the bullet's first sentence (「栗山公園に5台の防犯カメラを設置した」, whose phrase is
     only 「栗山公園」)."""
     phrase = phrase_of(ctx, _newest(ctx, hit))
-    if all(w in _nfkc(phrase) for w in words):
+    if all(w in nfkc(phrase) for w in words):
         return phrase
     sentence = _sentence(ctx, hit)
     return sentence if len(sentence) <= CHOICE_CHARS else hit.measure.name

@@ -8,7 +8,6 @@ reads as a noun phrase.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -27,6 +26,7 @@ from assistant.answer.phrases import (
 )
 from assistant.answer.select import FIGURE
 from assistant.domain.figures import Figure
+from assistant.domain.normalize import nfkc
 from assistant.domain.view import department_label
 
 # Bullet texts whose activity phrase is kept: every bullet of both seeds (383) several times over.
@@ -47,10 +47,6 @@ MAX_QUOTE_CHARS = 60
 MIN_QUOTE_CHARS = 12
 
 
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
 def phrase_of(ctx: Context, bullet_id: int, words: Sequence[str] = ()) -> str:
     """The bullet's activity as a noun phrase of its words; else the longest of ``words`` (the question's) that
     the bullet writes verbatim (「DV相談カード」 in a list of leaflets); else its measure's name."""
@@ -62,7 +58,7 @@ def phrase_of(ctx: Context, bullet_id: int, words: Sequence[str] = ()) -> str:
     # The bullet's own word that holds the question's (「DV相談カード」 for 「相談カード」).
     chunks = ctx.headlines.noun_chunks(text) if ctx.headlines else []
     used = sorted(
-        (c for c in chunks for w in words if len(c) >= MIN_NAMED_CHUNK and _nfkc(w) in _nfkc(c)), key=len, reverse=True
+        (c for c in chunks for w in words if len(c) >= MIN_NAMED_CHUNK and nfkc(w) in nfkc(c)), key=len, reverse=True
     )
     return used[0] if used else ctx.corpus.measure(b.measure_id).name
 
@@ -108,10 +104,10 @@ def _quote_if_thin(text: str, phrase: str) -> str:
     """The bullet's first sentence (or first clause, when the sentence is long) when the phrase keeps less than
     PHRASE_SHARE of its words: 「広報の実施」 of 「青色防犯パトロール車両によるパトロール時に広報を実施」 loses what
     the question asked about."""
-    plain = _nfkc(text).strip().lstrip("・").strip()
+    plain = nfkc(text).strip().lstrip("・").strip()
     sentence = plain.split("。")[0]
     words = _SPACES.sub(
-        "", FIGURE.sub("", _nfkc(strip_notes(sentence)))
+        "", FIGURE.sub("", nfkc(strip_notes(sentence)))
     )  # 「12団体/支給資機材 299個」: figures are no words
     if len(phrase) >= PHRASE_SHARE * len(words):
         return ""
@@ -124,8 +120,8 @@ def _quote_if_thin(text: str, phrase: str) -> str:
 
 def text_as_written(text: str, plain: str) -> str:
     """``plain`` (NFKC) as the bullet writes it, so a quote stays verbatim: the same span of ``text``."""
-    start = _nfkc(text).find(plain)
-    if start < 0 or len(_nfkc(text)) != len(text):
+    start = nfkc(text).find(plain)
+    if start < 0 or len(nfkc(text)) != len(text):
         return plain if plain in text else ""
     return text[start : start + len(plain)]
 
@@ -142,7 +138,7 @@ def label_of(ctx: Context, words: Sequence[str], f: Figure) -> str:
     bare = " ".join(p for p in f.label.split(" ") if p not in QUALIFIERS)
     label = figure_label(bare, ctx.morphemes)
     measure = ctx.corpus.measure(f.measure_id).name
-    source = _nfkc(ctx.corpus.bullets[f.bullet_id].text + measure)
+    source = nfkc(ctx.corpus.bullets[f.bullet_id].text + measure)
     counted = counted_after(ctx.corpus.bullets[f.bullet_id].text, f.span.strip(), ctx.morphemes)
     if label and counted and counted not in label:
         return f"{label}の{counted}"  # 「三幸公園」 + 「2台の防犯カメラ」 → 三幸公園の防犯カメラ
@@ -151,6 +147,6 @@ def label_of(ctx: Context, words: Sequence[str], f: Figure) -> str:
         return phrase  # 「自動通話録音機」 → 「自動通話録音機の貸与」: the bullet says what was done with it
     if len(label) > SHORT_LABEL:
         return label
-    used = sorted((w for w in words if _nfkc(w) in source and _nfkc(w) not in label), key=len, reverse=True)
+    used = sorted((w for w in words if nfkc(w) in source and nfkc(w) not in label), key=len, reverse=True)
     qualifier = used[0] if used else first_noun_run(measure, ctx.morphemes)
     return f"{qualifier}の{label}" if len(qualifier) >= 2 and qualifier not in label else label

@@ -7,18 +7,11 @@ Composers cite as they go (the lead's figure may be found after the list's first
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 
 from assistant.answer.question import Intent
-from assistant.answer.records import Answer, AnswerGroup
-
-_MARKER = re.compile(r"\[(\d+)\]")  # the server's own markers; the one user word a lead may hold is a noun
-
-
-def _markers(text: str, count: int) -> list[int]:
-    return [n for n in map(int, _MARKER.findall(text)) if 0 < n <= count]
+from assistant.answer.records import CITATION_MARKER, Answer, AnswerGroup, cited_numbers
 
 
 def _reading_order(answer: Answer) -> list[int]:
@@ -29,12 +22,12 @@ def _reading_order(answer: Answer) -> list[int]:
     chart = [n for nums in answer.series_citations for n in nums]
     sources: list[Iterable[int]] = [
         chart if answer.intent is Intent.TREND else (),
-        _markers(answer.lead, count),
+        cited_numbers(answer.lead, count),
         (i.citation for g in answer.groups for i in g.items),
         (i.citation for g in answer.related for i in g.items),
         chart,
         (c.citation for c in answer.choices),
-        *(_markers(note, count) for note in answer.notes),
+        *(cited_numbers(note, count) for note in answer.notes),
         range(1, count + 1),
     ]
     for numbers in sources:
@@ -55,7 +48,7 @@ def in_reading_order(answer: Answer) -> Answer:
         return answer
 
     def text(s: str) -> str:
-        return _MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), int(m.group(1)))}]", s)
+        return CITATION_MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), int(m.group(1)))}]", s)
 
     citations = tuple(replace(answer.citations[old - 1], number=k) for k, old in enumerate(order, 1))
     return replace(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from assistant.answer.claims import Change, Comparison, MissingFigure, Quote, SeriesClaim
@@ -31,6 +30,7 @@ from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
 from assistant.domain.figures import Figure, Series
 from assistant.domain.model import Status
+from assistant.domain.normalize import nfkc
 from assistant.retrieval.search import Filters, Hit
 from assistant.tuning import FIGURE_DEPTH, TOPIC_MEASURES
 
@@ -42,11 +42,7 @@ def on_topic(ctx: Context, draft: Draft, hits: Sequence[Hit]) -> list[Hit]:
     words = ctx.vocabulary.topic_words(draft.question.topic_text) if ctx.vocabulary else ()
     if not words:
         return list(hits)
-    return [h for h in hits if any(w in _nfkc(h.bullet.text + h.measure.name) for w in words)]
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    return [h for h in hits if any(w in nfkc(h.bullet.text + h.measure.name) for w in words)]
 
 
 def _match(ctx: Context, draft: Draft) -> FigureMatch | None:

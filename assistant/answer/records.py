@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -12,6 +13,15 @@ from assistant.domain.figures import Series
 from assistant.domain.model import SourceRef
 from assistant.domain.view import department_label
 from assistant.retrieval.search import SearchResult
+
+# A citation marker as the server writes it into a lead or note: 「[3]」. Linear: a bounded digit run between
+# literal brackets. The one word of the user's a lead may hold (an absent noun) never holds brackets.
+CITATION_MARKER = re.compile(r"\[(\d{1,4})\]")
+
+
+def cited_numbers(text: str, count: int) -> list[int]:
+    """The citation numbers ``text`` marks, in order, that an answer of ``count`` citations has."""
+    return [n for n in map(int, CITATION_MARKER.findall(text)) if 0 < n <= count]
 
 
 class Coverage(StrEnum):

@@ -7,7 +7,6 @@ asking it finds the same measure again; tests ask each one over both answer file
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from assistant.answer.context import Context
@@ -15,27 +14,23 @@ from assistant.answer.facts import same_series
 from assistant.answer.naming import department_of, label_of
 from assistant.answer.order import in_reading_order
 from assistant.answer.question import Intent
-from assistant.answer.records import Answer, Citation, Coverage, Suggestion, SuggestionKind
+from assistant.answer.records import Answer, Citation, Coverage, Suggestion, SuggestionKind, cited_numbers
 from assistant.domain import messages as msg
 from assistant.domain.departments import Contact
 from assistant.domain.figures import Figure
 from assistant.domain.model import wareki_label
 from assistant.tuning import SUGGESTIONS, TREND_POINTS
 
-_MARKER = re.compile(r"\[(\d+)\]")  # the server's own [n] markers in a lead it rendered (never user text)
 _NO_RESPONSIBLE = (Intent.RESPONSIBLE, Intent.DEPARTMENT_LIST)
 _CONTACT_INTENTS = (Intent.RESPONSIBLE, Intent.DEPARTMENT_LIST)
 
 
 def lead_citation(answer: Answer) -> Citation | None:
     """The citation the lead names first, else the first group's first item's."""
-    numbers = [int(n) for n in _MARKER.findall(answer.lead)]
+    numbers = cited_numbers(answer.lead, len(answer.citations))
     if not numbers and answer.groups and answer.groups[0].items:
         numbers = [answer.groups[0].items[0].citation]
-    for n in numbers:
-        if 0 < n <= len(answer.citations):
-            return answer.citations[n - 1]
-    return None
+    return answer.citations[numbers[0] - 1] if numbers else None
 
 
 def _figure_of(ctx: Context, citation: Citation) -> Figure | None:
@@ -99,16 +94,13 @@ def suggestions(ctx: Context, answer: Answer) -> tuple[Suggestion, ...]:
 def contact(ctx: Context, answer: Answer) -> Contact | None:
     """「詳しくは〇〇課にお問い合わせください。」 for related and none answers and department answers, from the
     measure they cite (the block its bullet stands in, 【学務課】, where it has one); none without a citation."""
+    citation: Citation | None = None
     if answer.coverage is Coverage.RELATED and answer.related:
-        number = answer.related[0].items[0].citation
+        citation = answer.citations[answer.related[0].items[0].citation - 1]
     elif answer.coverage is Coverage.NONE or answer.intent in _CONTACT_INTENTS:
-        cited = lead_citation(answer)
-        number = cited.number if cited else 0
-    else:
+        citation = lead_citation(answer)
+    if citation is None:
         return None
-    if not 0 < number <= len(answer.citations):
-        return None
-    citation = answer.citations[number - 1]
     department = department_of(ctx, citation.bullet_ids[-1])
     return ctx.departments.contact(department)
 

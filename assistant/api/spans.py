@@ -8,12 +8,11 @@ asked and the absent words the lead names (render.py: nothing else the user type
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-_MARKER = re.compile(r"\[(\d{1,4})\]")  # linear: one bounded digit run between literal brackets
+from assistant.answer.records import CITATION_MARKER
 
 
 class LeadSpan(BaseModel):
@@ -37,7 +36,7 @@ def lead_spans(lead: str, citation_numbers: Iterable[int], user_texts: Iterable[
     user = _user_ranges(lead, user_texts)
     spans: list[LeadSpan] = []
     at = 0
-    for m in _MARKER.finditer(lead):
+    for m in CITATION_MARKER.finditer(lead):
         n = int(m.group(1))
         if n not in numbers or any(a <= m.start() and m.end() <= b for a, b in user):
             continue

@@ -113,6 +113,11 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 _SPACE_RUN = re.compile(r"\s+")
 
 
+def nfkc(text: str) -> str:
+    """Unicode NFKC (full-width digits and Latin to half-width, compatibility forms folded)."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def collapse_space(text: str) -> str:
     """Runs of white space as one space, ends stripped: a question is read once its spacing is plain (a regex
     over a run of 500 spaces is where a super-linear pattern would stall)."""
