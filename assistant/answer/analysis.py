@@ -50,6 +50,7 @@ _INTERROGATIVES = {
 }  # fmt: skip
 _COUNTERS = frozenset(UNITS) | {"か所", "カ所", "ヵ所", "ケ所", "キロ", "月", "日"}
 _INDEFINITE = frozenset({"か", "かしら"})  # 何か, どうにか: "something", "somehow"
+_DEGREE = frozenset({"くらい", "ぐらい", "位", "だけ", "程"})  # どれ + くらい: how many, how much
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,12 @@ def _interrogative(morphs: Sequence[Morph]) -> tuple[Interrogative | None, str]:
         word = m.surface
         if word[:1] == "何" and word[1:] in _COUNTERS:  # 「何回」 as one morpheme
             return (Interrogative.WHEN, "") if word[1:] in ("月", "日") else (Interrogative.HOW_MANY, word[1:])
+        nxt = morphs[i + 1] if i + 1 < len(morphs) else None
+        if word in ("どれ", "どの") and nxt is not None and nxt.surface in _DEGREE:
+            return Interrogative.HOW_MANY, ""  # Sudachi splits どれくらい into どれ + くらい
         kind = _INTERROGATIVES.get(word)
         if kind is None:
             continue
-        nxt = morphs[i + 1] if i + 1 < len(morphs) else None
         if nxt is not None and nxt.surface in _INDEFINITE:
             continue
         if nxt is not None and nxt.surface == "に" and i + 2 < len(morphs) and morphs[i + 2].surface == "か":
@@ -138,12 +141,27 @@ def _sentence(morphs: Sequence[Morph], text: str, cues: frozenset[Cue], wh: bool
         return SentenceType.CONCERN
     if wh:
         return SentenceType.WH
-    # A yes/no question has a predicate of its own (配っていますか, ありますか, してる？, 本当？) and is not
-    # negative (no はい/いいえ answers 「どうにかならないの？」 well).
+    # A yes/no question has a predicate of its own (配っていますか, ありますか, してる？) that ends it, and is not
+    # negative (no はい/いいえ answers 「どうにかならないの？」 well). 「詐欺の電話を防ぐには？」 and
+    # 「なくすための取組みは？」 have a verb too, but end on a particle or a noun: they ask how or what, and はい
+    # would answer nothing.
     asking = text.rstrip().endswith(("か", "?", "の")) or any(m.pos[1] == "終助詞" for m in morphs[-3:])
-    if asking and predicate and Cue.NEGATIVE not in cues:
+    if asking and predicate and _ends_on_predicate(morphs) and Cue.NEGATIVE not in cues:
         return SentenceType.YES_NO
     return SentenceType.TOPIC
+
+
+_PREDICATE_POS = frozenset({"動詞", "助動詞", "形容詞"})
+
+
+def _ends_on_predicate(morphs: Sequence[Morph]) -> bool:
+    """The last morpheme before the sentence-final particles (か, の, ね) and punctuation is a verb, an auxiliary
+    or an adjective: 「配っていますか」 (ます), 「ある？」 (ある), not 「防ぐには？」 (は)."""
+    for m in reversed(morphs):
+        if m.pos[0] == "補助記号" or m.pos[1] == "終助詞" or m.surface == "の":
+            continue
+        return m.pos[0] in _PREDICATE_POS
+    return False
 
 
 def analyse(text: str, morphs: Sequence[Morph]) -> Analysis:

@@ -94,6 +94,7 @@ class Activity:
     figure: str  # the bullet's first figure (「1,987件」), or empty
     citation: int
     quote: str = ""  # the bullet's own words (its first sentence), when the phrase says too little of them
+    done: bool = True  # False when the bullet reports nothing done (「…の影響で中止」): then ``quote`` is set
 
 
 @dataclass(frozen=True)

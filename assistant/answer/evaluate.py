@@ -14,7 +14,8 @@ optional ``history`` (earlier turns) and the checks of its kind:
 
 On every kind, where the line has them: ``lead_any`` — the first sentence of the lead (up to and including its
 first 。; after a leading はい。/いいえ。, the sentence that follows too) holds one of the strings; ``yes_no``
-(``yes`` | ``no``) — the lead starts with はい / いいえ (for ``no``, a lead that states the absence also passes).
+(``yes`` | ``no`` | ``neither``) — the lead starts with はい / いいえ (for ``no``, a lead that states the absence also
+passes; for ``neither``, with neither: a question of how or what, not whether).
 On every line, given the report's wording (:class:`Wording`): the phrase check of :mod:`assistant.answer.phrase`
 (the lead's subject and quotes are report text or noun phrases), which fails the outcome; and the lead's
 content words missing from what it cites (:mod:`assistant.answer.faithful`), reported beside the pass rate.
@@ -32,7 +33,9 @@ from typing import Any
 from assistant.answer import Answer, Coverage, Turn
 from assistant.answer.faithful import template_words, unsupported_words
 from assistant.answer.phrase import Morphemes, PhraseProblem, first_sentence, phrase_problems, report_texts
+from assistant.answer.phrases import asks_about_nothing_done, says_nothing_done
 from assistant.answer.question import Role
+from assistant.answer.records import cited_numbers
 from assistant.domain.corpus import Corpus
 from assistant.domain.normalize import Corrections
 from assistant.retrieval.evaluate import read_jsonl
@@ -52,6 +55,7 @@ class AnswerKind(StrEnum):
 class YesNo(StrEnum):
     YES = "yes"
     NO = "no"
+    NEITHER = "neither"  # 「…を防ぐには？」 asks how: a lead opening with はい or いいえ answers nothing asked
 
 
 class Check(StrEnum):
@@ -61,6 +65,7 @@ class Check(StrEnum):
     LEAD_ANY = "lead_any"  # none of lead_any in the lead's first sentence
     YES_NO = "yes_no"  # the lead does not start with the expected はい / いいえ
     PHRASE = "phrase"  # the lead's subject or a quote is neither report text nor a noun phrase
+    YES_ON_NOTHING = "yes_on_nothing"  # はい resting on a bullet that reports nothing done (「…の影響で中止」)
 
 
 # Kinds whose answer is in the reports; absent and oos are not.
@@ -252,7 +257,18 @@ def _yes_no_holds(expected: YesNo, answer: Answer) -> bool:
     lead = answer.lead.lstrip()
     if expected is YesNo.YES:
         return lead.startswith(_YES)
+    if expected is YesNo.NEITHER:
+        return not lead.startswith((_YES, _NO))
     return lead.startswith(_NO) or answer.states_absence
+
+
+def _yes_on_nothing_done(answer: Answer) -> bool:
+    """「はい。」 whose first citation reports nothing done, when the question does not ask about that: the lead
+    contradicts itself (「はい。…コロナウイルス感染症の影響で中止」)."""
+    numbers = cited_numbers(answer.lead, len(answer.citations))
+    if not answer.lead.lstrip().startswith(_YES) or not numbers or asks_about_nothing_done(answer.question):
+        return False
+    return says_nothing_done(answer.citations[numbers[0] - 1].text)
 
 
 def verdict(j: AnswerJudgement, answer: Answer, wording: Wording | None = None) -> Verdict:
@@ -265,6 +281,8 @@ def verdict(j: AnswerJudgement, answer: Answer, wording: Wording | None = None) 
         failed.append(Check.LEAD_ANY)
     if j.yes_no is not None and not _yes_no_holds(j.yes_no, answer):
         failed.append(Check.YES_NO)
+    if _yes_on_nothing_done(answer):
+        failed.append(Check.YES_ON_NOTHING)
     if wording is None:
         return Verdict(tuple(failed))
     # An answer that asks back opens with its question (「どの防犯カメラについて…ですか。」), a subject by design.

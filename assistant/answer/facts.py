@@ -93,22 +93,25 @@ def dated_hit(hits: Sequence[Hit]) -> Hit | None:
     return next((h for h in hits[:FIGURE_DEPTH] if _DATE.search(h.bullet.text)), None)
 
 
-def pick_series(question: str, hits: Sequence[Hit], insights: Insights, asked: str = "") -> Series | None:
+def pick_series(
+    question: str, hits: Sequence[Hit], insights: Insights, asked: str = "", units: Sequence[str] = ()
+) -> Series | None:
     """The series a trend question asks about, among the measures of the top hits.
 
-    Ranked by how much of the words just asked (``asked``: 「配信数の推移は？」 after 「安全・安心メール」) and then of
-    the whole question its label and unit share (「回数」 → パトロール回数, 「台数」 → 台), then by whether it
-    contains a top hit, then by its measure's rank.
+    Ranked first by whether its unit is one the question asks for (``units``: km of 「走行距離の推移」, which shares
+    fewer characters with 距離 than with パトロール回数), then by how much of the words just asked (``asked``:
+    「配信数の推移は？」 after 「安全・安心メール」) and then of the whole question its label and unit share (「回数」 →
+    パトロール回数, 「台数」 → 台), then by whether it contains a top hit, then by its measure's rank.
     """
     top_bullets = {i for h in hits[:5] for i in h.bullet_ids}
-    best: tuple[int, int, int, int] | None = None
+    best: tuple[int, int, int, int, int] | None = None
     chosen = None
     for rank, mid in enumerate(dict.fromkeys(h.measure.measure_id for h in hits[:10])):
         for series in insights.series_for(mid):
             contains = any(p.bullet_id in top_bullets for p in series.points)
             own = len(text_bigrams(asked) & text_bigrams(series.label)) if asked else 0
             overlap = len(text_bigrams(question) & text_bigrams(series.label)) + (series.unit in question)
-            key = (own, overlap, int(contains), -rank)
+            key = (int(series.unit in units), own, overlap, int(contains), -rank)
             if best is None or key > best:
                 best, chosen = key, series
     return chosen

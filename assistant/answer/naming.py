@@ -22,6 +22,7 @@ from assistant.answer.phrases import (
     figure_label,
     first_noun_run,
     is_action,
+    says_nothing_done,
     strip_notes,
 )
 from assistant.answer.select import FIGURE
@@ -83,11 +84,20 @@ def department_of(ctx: Context, bullet_id: int) -> str:
     return department_label(tuple(dict.fromkeys(d.name for d in measure.latest.departments)))
 
 
-def activity(ctx: Context, book: CitationBook, bullet_ids: Sequence[int], words: Sequence[str] = ()) -> Activity:
-    """An activity claim for the newest of ``bullet_ids`` (one text over several years), cited."""
+def activity(
+    ctx: Context, book: CitationBook, bullet_ids: Sequence[int], words: Sequence[str] = (), heads: Sequence[str] = ()
+) -> Activity:
+    """An activity claim for the newest of ``bullet_ids`` (one text over several years), cited. A quote is cut
+    after the clause that holds one of ``words`` or their ``heads`` (講習会 of 防犯講習会: a Japanese compound
+    names its kind last)."""
     newest = max(bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
     b = ctx.corpus.bullets[newest]
     phrase = phrase_of(ctx, newest, words)
+    text = ctx.corrections.apply(b.text)
+    done = not says_nothing_done(text)
+    # A bullet that reports nothing done is quoted whole: a phrase of it (「コロナウイルス感染症」) names no activity.
+    whole = text_as_written(text, nfkc(text).strip().lstrip("・").strip())
+    quote = _quote_if_thin(text, phrase, (*words, *heads)) if done else whole
     return Activity(
         phrase=phrase,
         action=is_action(phrase, ctx.morphemes),
@@ -96,26 +106,39 @@ def activity(ctx: Context, book: CitationBook, bullet_ids: Sequence[int], words:
         department=department_of(ctx, newest),
         figure=first_figure(ctx, newest),
         citation=book.cite(bullet_ids),
-        quote=_quote_if_thin(ctx.corrections.apply(b.text), phrase),
+        quote=quote,
+        done=done,
     )
 
 
-def _quote_if_thin(text: str, phrase: str) -> str:
-    """The bullet's first sentence (or first clause, when the sentence is long) when the phrase keeps less than
-    PHRASE_SHARE of its words: 「広報の実施」 of 「青色防犯パトロール車両によるパトロール時に広報を実施」 loses what
-    the question asked about."""
+def _quote_if_thin(text: str, phrase: str, words: Sequence[str] = ()) -> str:
+    """The bullet's first sentence (or its clauses up to the first that holds a word of the question, when the
+    sentence is long) when the phrase keeps less than PHRASE_SHARE of its words: 「広報の実施」 of
+    「青色防犯パトロール車両によるパトロール時に広報を実施」 loses what the question asked about."""
     plain = nfkc(text).strip().lstrip("・").strip()
     sentence = plain.split("。")[0]
-    words = _SPACES.sub(
+    content = _SPACES.sub(
         "", FIGURE.sub("", nfkc(strip_notes(sentence)))
     )  # 「12団体/支給資機材 299個」: figures are no words
-    if len(phrase) >= PHRASE_SHARE * len(words):
+    if len(phrase) >= PHRASE_SHARE * len(content):
         return ""
     if len(sentence) > MAX_QUOTE_CHARS:
-        sentence = sentence.split("、")[0]
+        sentence = _clauses_to_word(sentence, words)
         if len(sentence) < MIN_QUOTE_CHARS:
             return ""  # 「市報、市ホームページ、…」: a list, better named by the word it holds
     return text_as_written(text, sentence)
+
+
+def _clauses_to_word(sentence: str, words: Sequence[str]) -> str:
+    """The sentence's clauses (split at 、) up to the first that holds one of ``words``: 「小金井警察署より講師を招い
+    て市内の犯罪情勢、犯罪被害防止について講習会」 for 講習会, not a first clause without it. The first clause when
+    none holds one, or when that clause is past MAX_QUOTE_CHARS."""
+    clauses = sentence.split("、")
+    for k, clause in enumerate(clauses):
+        if any(nfkc(w) in clause for w in words):
+            cut = "、".join(clauses[: k + 1])
+            return cut if len(cut) <= MAX_QUOTE_CHARS else clauses[0]
+    return clauses[0]
 
 
 def text_as_written(text: str, plain: str) -> str:

@@ -26,6 +26,18 @@ _CASE = frozenset({"に", "を", "が", "で", "から", "へ", "より", "に�
 _NOT_ACTIONS = frozenset({"予定", "継続中", "検討中"})
 # A phrase that says nothing was done (「…情報なし」, 「該当なし」) names no activity.
 _NEGATIONS = ("なし", "無し", "中止")
+
+
+def says_nothing_done(text: str) -> bool:
+    """A bullet that reports nothing done (「…の影響で中止」, 「…情報なし」): no evidence that an activity is held."""
+    return text.rstrip("。 ").endswith(_NEGATIONS)
+
+
+def asks_about_nothing_done(question: str) -> bool:
+    """「講習会は中止になったの？」: the question itself asks whether nothing was done."""
+    return any(word in question for word in _NEGATIONS)
+
+
 # Verbs that make 「Nに…」 a modifier of the noun after them.
 _ADNOMINAL = frozenset({"関する", "対する", "係る", "因る", "よる", "おける", "於ける"})
 # Formal nouns that end a clause rather than name a thing (「守るための」, 「…すること」).

@@ -168,8 +168,7 @@ def compose_compare(ctx: Context, draft: Draft) -> Answer:
         return compose_topic(ctx, draft)
     by_year = same_series(match.figure, ctx.insights)
     label = label_of(ctx, q.words, match.figure)
-    if len(years) == 1:  # 「平成29年度と比べて」: with the newest year reported as done
-        years = sorted({years[0], latest_done(by_year, ctx.corpus).fiscal_year})
+    years = _compared_years(years, by_year, latest_done(by_year, ctx.corpus).fiscal_year)
     have = [by_year[y] for y in years if y in by_year]
     if len(have) >= 2:
         lead = render([Comparison(label, value(draft.book, ctx, have[0]), value(draft.book, ctx, have[-1]))])
@@ -177,6 +176,8 @@ def compose_compare(ctx: Context, draft: Draft) -> Answer:
         missing = [y for y in years if y not in by_year]
         nearest = tuple(value(draft.book, ctx, f) for f in (have or nearest_years(by_year, missing[0])))
         lead = render([MissingFigure(label, y, nearest if y == missing[-1] else ()) for y in missing])
+    if not lead:  # one reported year only: nothing to set beside it, the figure itself answers
+        return compose_fact(ctx, draft)
     series = series_of(match.figure, ctx.insights)
     chart: tuple[Series, ...] = (series,) if series else ()
     numbers = tuple(tuple(draft.book.cite([p.bullet_id]) for p in s.points) for s in chart)
@@ -185,10 +186,28 @@ def compose_compare(ctx: Context, draft: Draft) -> Answer:
     return draft.done(lead, groups, series=chart, series_citations=numbers)
 
 
+def _compared_years(asked: Sequence[int], by_year: dict[int, Figure], latest: int) -> list[int]:
+    """The two years a comparison sets side by side. 「平成29年度と比べて」 names one: with the newest year reported
+    as done. 「去年と比べて」 names the newest itself (去年 is read against the newest report): with the reported
+    year before it. None named: the newest two."""
+    years = sorted(set(asked))
+    if len(years) >= 2:
+        return years
+    if years and years[0] != latest:
+        return sorted({years[0], latest})
+    before = sorted(y for y in by_year if y < (years[0] if years else latest + 1))
+    pair = [*before[-1:], years[0]] if years else before[-2:]
+    return pair if len(pair) == 2 else years
+
+
 def compose_trend(ctx: Context, draft: Draft) -> Answer:
     """Every reported year and the latest change in the lead, then every year's bullet, oldest first, cited."""
     q = draft.question
-    series = pick_series(q.resolved, draft.result.hits, ctx.insights, q.text if q.resolved != q.text else "")
+    # Only measures whose bullets use the question's words: 「防犯講習会の推移」 has no series of its own, and a
+    # series of another measure among the hits (防犯ブザーの貸与) would answer a question nobody asked.
+    hits = on_topic(ctx, draft, draft.result.hits)
+    units = q.quantity.units if q.quantity else ()
+    series = pick_series(q.resolved, hits, ctx.insights, q.text if q.resolved != q.text else "", units)
     if series is None:
         return compose_topic(ctx, draft)
     items = [draft.book.item([p.bullet_id]) for p in series.points]

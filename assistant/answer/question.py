@@ -177,6 +177,13 @@ class Shape:
     departments: int
     years: int  # years named and in the data or not
     quantity: bool
+    yes_no: bool = False
+
+    @property
+    def asks_series(self) -> bool:
+        """A trend cue asks for a series unless the question only asks whether something is done every year
+        (「防犯講習会は毎年やっていますか」): no figure, no direction, a yes/no question."""
+        return self.quantity or (self.years == 0 and not (self.yes_no and Cue.DIRECTION not in self.cues))
 
 
 INTENT_RULES: tuple[tuple[Intent, Callable[[Shape], bool]], ...] = (
@@ -186,7 +193,7 @@ INTENT_RULES: tuple[tuple[Intent, Callable[[Shape], bool]], ...] = (
     (Intent.COMPARE, lambda s: s.years >= 2 and bool(s.cues & {Cue.COMPARE, Cue.TREND, Cue.DIRECTION})),
     (Intent.COMPARE, lambda s: s.years == 1 and Cue.COMPARE_WITH in s.cues),
     (Intent.COMPARE, lambda s: Cue.PREVIOUS in s.cues and bool(s.cues & {Cue.COMPARE, Cue.DIRECTION})),
-    (Intent.TREND, lambda s: Cue.TREND in s.cues and (s.quantity or s.years == 0)),
+    (Intent.TREND, lambda s: Cue.TREND in s.cues and s.asks_series),
     (Intent.TREND, lambda s: s.quantity and s.years == 0 and bool(s.cues & {Cue.DIRECTION, Cue.COMPARE})),
     (Intent.FACT, lambda s: s.quantity),
     (Intent.YEAR_LIST, lambda s: s.years > 0 and not s.topical),
@@ -196,7 +203,7 @@ INTENT_RULES: tuple[tuple[Intent, Callable[[Shape], bool]], ...] = (
 
 def intent_of(a: Analysis, understanding: QueryUnderstanding, quantity: Quantity | None) -> Intent:
     named = len(understanding.years) + len(understanding.unknown_years)
-    shape = Shape(a.cues, bool(topic_words(a)), len(understanding.departments), named, quantity is not None)
+    shape = Shape(a.cues, bool(topic_words(a)), len(understanding.departments), named, quantity is not None, a.yes_no)
     return next(intent for intent, rule in INTENT_RULES if rule(shape))
 
 
@@ -309,8 +316,10 @@ def with_corrected_words(q: Question, known: Callable[[str], bool], vocabulary: 
     """The question with each topic word the reports never use (``known`` false) replaced by the one corpus
     word one edit away, if there is exactly one: 「不審社」 → 不審者. Unchanged when none is corrected."""
     words, resolved, corrected = list(q.words), q.resolved, list(q.corrected)
+    # A word Sudachi's dictionary holds whole is a word, not a slip: 「空き巣」 is burglary, never 空き家.
+    whole = {m.surface for m in q.analysis.morphemes if m.known}
     for k, w in enumerate(words):
-        if known(w):
+        if known(w) or w in whole:
             continue
         fixed = correction(w, vocabulary)
         if fixed is not None:

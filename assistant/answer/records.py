@@ -160,6 +160,10 @@ class Answer:
         if self.contact:
             lines.extend(["", self.contact.sentence])
         if self.suggestions:
+            # Under their own heading, as on the page: bare 「・…の担当はどこ？」 lines read as more activities.
+            # Examples follow 「例えば次のように質問してください。」, which heads them already.
+            if any(s.kind is not SuggestionKind.EXAMPLE for s in self.suggestions):
+                lines.extend(["", msg.SUGGESTIONS_HEADING])
             lines.extend(f"・{s.label}" for s in self.suggestions)
         return "\n".join(lines)
 

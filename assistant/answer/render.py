@@ -111,6 +111,10 @@ def _detail(a: Activity) -> str:
 @_render.register
 def _(c: Activities) -> str:
     items = c.items[:LEAD_ACTIVITIES]
+    if items and not items[0].done and not c.yes:  # nothing done: the report's own words, no はい
+        a = items[0]
+        year = wareki_label(a.year)
+        return msg.REPORTED_QUOTE.format(text=a.quote, department=a.department, detail=year, n=a.citation)
     if c.yes and items and items[0].department:
         a = items[0]
         if a.quote:

@@ -11,6 +11,7 @@ from assistant.answer.cite import CitationBook
 from assistant.answer.claims import Activities, Activity, Responsible
 from assistant.answer.context import Context, Draft
 from assistant.answer.naming import activity, phrase_of
+from assistant.answer.phrases import asks_about_nothing_done
 from assistant.answer.records import Answer, AnswerGroup, AnswerItem, Coverage, examples
 from assistant.answer.render import LEAD_ACTIVITIES
 from assistant.answer.select import elliptical_parents, newest_wording, select_hits
@@ -84,18 +85,26 @@ def lead_activities(ctx: Context, draft: Draft, groups: Sequence[AnswerGroup]) -
     words = vocabulary.topic_words(draft.question.topic_text) if vocabulary else ()
     weights = {w: vocabulary.specificity(w) for w in words} if vocabulary else {}
 
+    # A bullet is read with its measure's name: 「カンガルーポケット登録件数」 is about 子どもを見守る家, and a
+    # question about where 子ども can go for help must not prefer 「放課後子ども教室」 for writing 子ども itself.
+    measure_of = {item.citation: g.measure for g in groups for item in g.items}
+
     def evidence(item: AnswerItem) -> float:
-        text = unicodedata.normalize("NFKC", item.text)
+        text = unicodedata.normalize("NFKC", item.text + measure_of.get(item.citation, ""))
         return sum(weight for w, weight in weights.items() if w in text)
 
     candidates = sorted(firsts + rest, key=lambda item: -evidence(item))
-    out: list[Activity] = []
+    out: list[tuple[str, Activity]] = []
     for item in candidates:
         citation = draft.book.citations[item.citation - 1]
-        a = activity(ctx, draft.book, citation.bullet_ids, draft.question.words)
-        if all(a.phrase != b.phrase for b in out):  # one activity reported in several years is named once
-            out.append(a)
-    return out[:LEAD_ACTIVITIES]
+        a = activity(ctx, draft.book, citation.bullet_ids, draft.question.words, draft.question.analysis.heads)
+        if all(a.phrase != b.phrase for _, b in out):  # one activity reported in several years is named once
+            out.append((measure_of.get(item.citation, ""), a))
+    # A bullet that reports nothing done (「…の影響で中止」) gives way to its measure's bullets of something done:
+    # 「はい。…中止」 would contradict itself. The only bullet of its measure (「緊急に…情報なし」), it is quoted.
+    keep_all = asks_about_nothing_done(draft.question.analysis.text)
+    done_in = {m for m, a in out if a.done}
+    return [a for m, a in out if a.done or keep_all or m not in done_in][:LEAD_ACTIVITIES]
 
 
 def compose_topic(ctx: Context, draft: Draft) -> Answer:
@@ -106,7 +115,9 @@ def compose_topic(ctx: Context, draft: Draft) -> Answer:
     if not groups:
         return compose_not_found(ctx, draft)
     items = tuple(lead_activities(ctx, draft, groups))
-    claim = Activities(items, yes=q.yes_no, years=tuple(result.filters.years))
+    # 「はい」 only on evidence of something done, unless that is what is asked (「講習会は中止になったの？」).
+    yes = q.yes_no and bool(items) and (items[0].done or asks_about_nothing_done(q.analysis.text))
+    claim = Activities(items, yes=yes, years=tuple(result.filters.years))
     return draft.done([claim], groups)
 
 

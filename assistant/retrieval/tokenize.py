@@ -68,6 +68,7 @@ class Morph:
     pos: tuple[str, ...]  # every level: ("名詞", "普通名詞", "一般", "*", "*", "*")
     normalized: str  # Sudachi's normalised form: 為る for し, 子供達 for 子どもたち
     dictionary: str = ""  # the dictionary form: 配る for 配っ
+    known: bool = True  # in Sudachi's dictionary (not an unknown word it guessed)
 
     @property
     def noun(self) -> bool:
@@ -209,7 +210,7 @@ class SudachiTokenizer:
         out = []
         for m in self._sudachi().tokenize(text):
             pos = m.part_of_speech()
-            out.append(Morph(m.surface(), tuple(pos), m.normalized_form(), m.dictionary_form()))
+            out.append(Morph(m.surface(), tuple(pos), m.normalized_form(), m.dictionary_form(), not m.is_oov()))
         return out
 
     @staticmethod

@@ -72,6 +72,7 @@ class Vocabulary:
                     covered.update(norm for _, norm in nouns(term))
         self.covered = frozenset(covered)
         self._used: frozenset[str] | None = None
+        self._last_chars: frozenset[str] | None = None
         # Asked several times per answer (ordering the lead, matching figures, the responsible department).
         self.topic_words = lru_cache(maxsize=TOPIC_WORDS_CACHE)(self._topic_words)  # type: ignore[method-assign]
 
@@ -97,7 +98,17 @@ class Vocabulary:
         """Whether the reports use the word or any of its parts (search-mode tokens): 登録者数 shares 登録 with
         加入登録数; 補助額 shares nothing."""
         parts = [t for t in self.tokens(word) if t not in GENERIC_NOUNS and len(t) > 1]
-        return any(self.is_used(t) for t in parts) or any(self.is_used(n) for _, n in self.nouns(word))
+        nouns = [n for _, n in self.nouns(word)]
+        return any(self.is_used(t) for t in parts) or any(self.is_used(n) or self._ends_a_word(n) for n in nouns)
+
+    def _ends_a_word(self, noun: str) -> bool:
+        """A one-character noun the index never holds alone but that ends a word of the reports: 車 of 庁用車 and
+        パトロール車 (a Japanese compound names its kind last), so 「青色回転灯のついた車」 is not absent."""
+        if len(noun) != 1:
+            return False
+        if self._last_chars is None:
+            self._last_chars = frozenset(t[-1] for t in self.df if len(t) >= 2)
+        return noun in self._last_chars
 
     @property
     def nouns_used(self) -> frozenset[str]:
@@ -123,8 +134,8 @@ class Vocabulary:
 
     def check(self, text: str) -> TermCheck:
         content = [(w, n) for w, n in self.nouns(text) if n not in GENERIC_NOUNS and not n.startswith("何")]
-        present = tuple(n for _, n in content if self.is_used(n))
-        missing = _merge_adjacent([w for w, n in content if not self.is_used(n)], text)
+        present = tuple(n for _, n in content if self.is_used(n) or self._ends_a_word(n))
+        missing = _merge_adjacent([w for w, n in content if not (self.is_used(n) or self._ends_a_word(n))], text)
         rare = tuple(n for n in present if 0 < self.df.get(n, 0) <= RARE_SHARE * self.documents)
         return TermCheck(present, missing, rare)
 

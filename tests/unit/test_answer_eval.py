@@ -21,6 +21,7 @@ from assistant.answer.evaluate import (
     evaluate_answers,
     format_answer_report,
     read_answer_judgements,
+    verdict,
     wording,
 )
 from assistant.config import get_settings
@@ -35,6 +36,7 @@ LEADS = {
     "じゃあ栗山公園は？": "「じゃあ栗山公園」について、市では主に次の取組みを行っています。",
     "万引き防止は？": "報告書には「万引き」に関する記載はありません。",
     "防犯ブザーを配っていますか": "「防犯ブザーの貸与」について、市では主に次の取組みを行っています。",
+    "詐欺の電話を防ぐには？": "はい。報告書には「自動通話録音機を116台貸与」とあります[1]。",
 }
 
 
@@ -97,6 +99,13 @@ def test_the_report_lists_phrase_failures_and_unsupported_words(words: Wording) 
     text = format_answer_report(report)
     assert "phrase check: 1 answers fail" in text and "subject 「じゃあ栗山公園」: opens_with_function_word" in text
     assert "d [topic] 防犯ブザーを配っていますか  (yes_no)" in text
+
+
+def test_neither_fails_a_lead_that_opens_with_yes_or_no() -> None:
+    how = AnswerJudgement("e", "詐欺の電話を防ぐには？", AnswerKind.TOPIC, yes_no=YesNo.NEITHER)
+    plain = AnswerJudgement("f", "防犯ブザーを配っていますか", AnswerKind.TOPIC, yes_no=YesNo.NEITHER)
+    assert verdict(how, stub(how.q, ())).failed == (Check.YES_NO,)
+    assert verdict(plain, stub(plain.q, ())).failed == ()
 
 
 def test_without_wording_the_old_checks_still_run() -> None:

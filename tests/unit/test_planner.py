@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from faithfulness import faithfulness_failures
 
 from assistant.answer import Answer, Context, Coverage, Headlines, answer
+from assistant.answer.evaluate import AnswerJudgement, AnswerKind, Check, verdict
 from assistant.answer.faithful import template_words
 from assistant.answer.question import Intent, Role, Turn
 from assistant.answer.select import is_elliptical
@@ -249,3 +251,72 @@ def test_fraud_counts_are_statistics(ctx: Context) -> None:
 def test_department_named_with_tanto_lists_its_measures(ctx: Context) -> None:
     a = answer(ctx, "まちづくり推進課は何を担当していますか")
     assert a.intent is Intent.DEPARTMENT_LIST and a.groups
+
+
+def test_how_to_questions_are_not_answered_yes(ctx: Context) -> None:
+    # A verb inside but ending on は: 「はい。」 would answer a question nobody asked.
+    for text in ("お年寄りをねらう詐欺の電話を防ぐには？", "暴力団をなくすための取組みは？"):
+        a = answer(ctx, text)
+        assert a.coverage is Coverage.DIRECT and not a.lead.startswith("はい"), (text, a.lead)
+
+
+def test_a_yes_never_rests_on_a_bullet_that_reports_nothing_done(ctx: Context) -> None:
+    # 令和4年度's 講習会 was 「…の影響で中止」: it is no evidence of a 講習会 being held.
+    a = answer(ctx, "防犯講習会は毎年やっていますか")
+    assert a.lead.startswith("はい") and "中止" not in a.lead
+    first = a.citations[cited_in_lead(a)[0] - 1]
+    assert "中止" not in first.text and "講習会" in first.text
+
+
+def test_compare_with_last_year_sets_the_newest_year_beside_the_one_before(ctx: Context) -> None:
+    # 去年 is read against the newest report (令和6年度) as 令和5年度, the newest done: compared with 令和4年度.
+    a = answer(ctx, "CoCoパトロールの走行距離は去年と比べてどう？")
+    assert a.intent is Intent.COMPARE
+    assert re.search(r"令和4年度の9,432km\[\d\]から令和5年度は2,416km\[\d\]に減りました", a.lead), a.lead
+
+
+def test_a_trend_follows_the_unit_asked_for(ctx: Context) -> None:
+    # 走行距離 asks for km: the 距離 series, though パトロール回数 shares more characters with the question.
+    a = answer(ctx, "CoCoパトロールの走行距離の推移を教えて")
+    assert a.intent is Intent.TREND and a.series and a.series[0].unit == "km"
+    assert "9,588km" in a.lead and "回" not in a.lead.split("。")[0]
+
+
+def test_a_bullet_that_reports_nothing_done_is_quoted_without_yes(ctx: Context) -> None:
+    # The only 講習会 bullet about コロナ is 「…の影響で中止」: no はい, no phrase cut from it, its own words.
+    a = answer(ctx, "コロナで講習会は開かれましたか")
+    assert a.lead.startswith("報告書には「市民防犯講習会はコロナウイルス感染症の影響で中止」とあります"), a.lead
+    # Unless that is what is asked.
+    b = answer(ctx, "講習会は中止になったの？")
+    assert b.lead.startswith("はい。") and "中止" in b.lead, b.lead
+
+
+def test_the_plain_text_heads_the_next_questions_apart_from_the_activities(ctx: Context) -> None:
+    a = answer(ctx, "青パトは何台ありますか")
+    lines = a.text.splitlines()
+    heading = lines.index("次の質問の例：")
+    assert [f"・{s.label}" for s in a.suggestions] == lines[heading + 1 : heading + 1 + len(a.suggestions)]
+    assert lines[heading - 1] == ""  # a blank line after the last activity
+    # Example questions after 「例えば次のように質問してください。」 need no second heading.
+    assert "次の質問の例：" not in answer(ctx, "万引き対策はありますか").text
+
+
+def test_the_judge_fails_a_yes_resting_on_a_bullet_of_nothing_done(ctx: Context) -> None:
+    asked = answer(ctx, "講習会は中止になったの？")  # はい + the 中止 bullet: what was asked
+    j = AnswerJudgement("n", asked.question, AnswerKind.TOPIC)
+    assert Check.YES_ON_NOTHING not in verdict(j, asked).failed
+    # The same lead under a question that does not ask about 中止 contradicts itself.
+    other = replace(asked, question="講習会はやっていますか")
+    assert Check.YES_ON_NOTHING in verdict(replace(j, q=other.question), other).failed
+
+
+def test_a_dictionary_word_the_reports_never_use_is_absent_not_a_typo(ctx: Context) -> None:
+    # 空き巣 (burglary) is one edit from the reports' 空き家 (a vacant house), but Sudachi knows it whole.
+    a = answer(ctx, "空き巣を防ぐには？")
+    assert a.absent_terms == ("空き巣",) and "空き家" not in a.text
+
+
+def test_a_one_character_noun_that_ends_a_word_of_the_reports_is_not_absent(ctx: Context) -> None:
+    # 車 is no index term alone, but ends 庁用車 and パトロール車.
+    a = answer(ctx, "青色回転灯のついた車は何台？")
+    assert a.coverage is Coverage.DIRECT and not a.absent_terms and "13台" in a.lead, a.lead

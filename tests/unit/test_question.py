@@ -145,6 +145,12 @@ def test_bare_year_after_an_era_year_takes_its_era() -> None:
         ("高齢者の詐欺対策は？", SentenceType.TOPIC),
         ("小学校の安全マップ作りについて", SentenceType.TOPIC),
         ("防犯カメラ", SentenceType.TOPIC),
+        # A verb inside, but ending on a particle or a noun: how or what is asked, not whether.
+        ("お年寄りをねらう詐欺の電話を防ぐには？", SentenceType.TOPIC),
+        ("暴力団をなくすための取組みは？", SentenceType.TOPIC),
+        ("防犯カメラは設置されているの？", SentenceType.YES_NO),
+        ("防犯ブザーは貸してくれる？", SentenceType.YES_NO),
+        ("放置自転車はどれくらい撤去されましたか", SentenceType.WH),  # どれ + くらい
     ],
 )
 def test_sentence_type(text: str, sentence: SentenceType) -> None:
@@ -166,6 +172,8 @@ def test_sentence_type(text: str, sentence: SentenceType) -> None:
         ("市は何か呼びかけていますか", None, ""),
         ("どうにかならないの？", None, ""),
         ("高齢者の詐欺対策は？", None, ""),
+        ("放置自転車はどれくらい撤去されましたか", Interrogative.HOW_MANY, ""),
+        ("どのぐらい配ったの？", Interrogative.HOW_MANY, ""),
     ],
 )
 def test_interrogative_and_counter(text: str, interrogative: Interrogative | None, counter: str) -> None:
@@ -186,6 +194,10 @@ def test_interrogative_and_counter(text: str, interrogative: Interrogative | Non
         ("令和4年度に高齢者向けの消費者被害の講座は何回開かれた？", Intent.FACT),
         ("自動通話録音機は令和4年度までに累計何台？", Intent.FACT),
         ("それってどこの課？", Intent.RESPONSIBLE),
+        # Whether something is done every year: yes or no, not a series (no figure, no direction asked).
+        ("防犯講習会は毎年やっていますか", Intent.TOPIC),
+        ("防犯講習会の参加者数は毎年どうですか", Intent.TREND),
+        ("毎年の配信数は増えていますか", Intent.TREND),
     ],
 )
 def test_intent_of_everyday_questions(text: str, intent: Intent) -> None:
