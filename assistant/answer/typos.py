@@ -2,12 +2,16 @@
 
 Only words the reports do not use are corrected, only to one word of the corpus (a department or a noun of the
 index vocabulary) one edit away, and only when that word is the single such candidate: a correction that could
-go two ways is not made. What was read is said in the answer (「「不審者」として検索しました。」).
+go two ways is not made. A katakana word of the vocabulary typed in hiragana (「防犯かめら」, which Sudachi
+reads as 防犯 + か + めら) is written as the reports write it before the question is read (防犯カメラ). What was
+read is said in the answer (「「不審者」として検索しました。」).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Container, Iterable, Sequence
+from functools import lru_cache
 
 # Shortest word a correction applies to: one edit in a two-character word (課題 → 課長) changes its meaning.
 MIN_TYPO_CHARS = 3
@@ -57,3 +61,78 @@ def department_in(text: str, departments: Sequence[str]) -> tuple[str, str] | No
         return None
     department, written = next(iter(hits.items()))
     return written, department
+
+
+# ---- katakana typed in hiragana ------------------------------------------------------------------------------
+
+# Shortest katakana word folded from its hiragana spelling: a two-kana one is mostly an ordinary word in
+# hiragana (かめ is 亀, わん a bowl, けあ is nothing a reader means as ケア); from three kana on, the hiragana
+# spelling of a word of the reports' vocabulary (かめら, ぶざー, めーる) is that word.
+MIN_KANA_FOLD_CHARS = 3
+# Katakana ァ..ヶ (U+30A1..U+30F6) sit 0x60 above hiragana ぁ..ゖ; ー (U+30FC) is written in both.
+KATAKANA_FIRST, KATAKANA_LAST, KANA_OFFSET = "ァ", "ヶ", 0x60
+# Characters of a written compound around a folded word: kanji, katakana and ー (防犯 + カメラ), no hiragana.
+_COMPOUND = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa\u30fc々]+")
+
+
+def to_hiragana(word: str) -> str:
+    """The hiragana spelling of a katakana word: カメラ → かめら, パトロール → ぱとろーる (ー kept)."""
+    return "".join(chr(ord(c) - KANA_OFFSET) if KATAKANA_FIRST <= c <= KATAKANA_LAST else c for c in word)
+
+
+def is_katakana_word(word: str) -> bool:
+    """All katakana (ー allowed), at least :data:`MIN_KANA_FOLD_CHARS` long, not only ー."""
+    return (
+        len(word) >= MIN_KANA_FOLD_CHARS
+        and all(KATAKANA_FIRST <= c <= KATAKANA_LAST or c == "ー" for c in word)
+        and to_hiragana(word) != word
+    )
+
+
+@lru_cache(maxsize=4)  # one vocabulary per index; a frozenset caches its hash, so a lookup is cheap
+def katakana_words(vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """The vocabulary's katakana words (:func:`is_katakana_word`): the words to fold."""
+    return tuple(w for w in vocabulary if is_katakana_word(w))
+
+
+def morpheme_starts(surfaces: Iterable[str]) -> frozenset[int]:
+    """The offsets where a morpheme begins or the text ends, from the surfaces of every morpheme of it."""
+    starts, at = {0}, 0
+    for s in surfaces:
+        at += len(s)
+        starts.add(at)
+    return frozenset(starts)
+
+
+def fold_katakana(
+    text: str, words: Iterable[str], starts: Container[int] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """(text, words folded): every hiragana spelling in ``text`` of a katakana word (:func:`is_katakana_word`)
+    written as the word, longest word first (「ころなういるす」 is コロナウイルス, not コロナ + ういるす).
+
+    With ``starts`` (:func:`morpheme_starts` of ``text``), only a spelling that begins and ends where morphemes
+    do is folded: 「どんなところなの」 holds ころな inside ところ and stays as written. A word already written in
+    katakana has no hiragana spelling in the text and is left alone. Folding keeps the text's length, so the
+    offsets hold throughout."""
+    folded: list[str] = []
+    for word in sorted({w for w in words if is_katakana_word(w)}, key=lambda w: (-len(w), w)):
+        spelling, at = to_hiragana(word), 0
+        while (at := text.find(spelling, at)) >= 0:
+            end = at + len(spelling)
+            if starts is None or (at in starts and end in starts):
+                text = text[:at] + word + text[end:]
+                folded.append(word)
+            at = end
+    return text, tuple(dict.fromkeys(folded))
+
+
+def compound_of(text: str, word: str) -> str:
+    """The written compound holding the first ``word`` of ``text``, for saying what was searched:
+    「防犯カメラはどこに」 → 防犯カメラ; 「ぼうはんブザー」 → ブザー. ``word`` itself when it is not in ``text``."""
+    at = text.find(word)
+    if at < 0:
+        return word
+    for m in _COMPOUND.finditer(text):
+        if m.start() <= at < m.end():
+            return m.group()
+    return word
