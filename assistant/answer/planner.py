@@ -25,7 +25,7 @@ from assistant.answer.render import render
 from assistant.answer.select import Headlines
 from assistant.answer.suggest import finish
 from assistant.answer.topic import compose_not_found, compose_responsible, compose_topic, topic_groups
-from assistant.answer.typos import compound_of, fold_katakana, katakana_words, morpheme_starts
+from assistant.answer.typos import compound_of, fold_katakana, katakana_words, morpheme_spans
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
 from assistant.domain.figures import Insights
@@ -111,8 +111,8 @@ def fold_kana(ctx: Context, text: str) -> tuple[str, tuple[str, ...]]:
     words, normalized = katakana_words(ctx.vocabulary.nouns_used), nfkc(text)
     if not fold_katakana(normalized, words)[1]:
         return text, ()  # no spelling at all: the morphemes are not needed
-    starts = morpheme_starts(m.surface for m in ctx.morphemes(normalized))
-    folded, found = fold_katakana(normalized, words, starts)
+    spans = morpheme_spans(m.surface for m in ctx.morphemes(normalized))
+    folded, found = fold_katakana(normalized, words, spans)
     return (folded, tuple(dict.fromkeys(compound_of(folded, w) for w in found))) if found else (text, ())
 
 
