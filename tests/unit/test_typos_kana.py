@@ -92,7 +92,9 @@ def test_the_note_names_the_compound_as_searched() -> None:
 
 
 def test_a_hiragana_katakana_word_is_answered_from_the_reports_with_the_note(ctx: Context) -> None:
-    a = answer(ctx, "防犯かめらはどこに設置されていますか")
+    refuse = Gate(weight=0.0, threshold=2.0, accuracy=1.0, n_in=1, n_out=1)  # only the words decide the scope
+    strict = Context(ctx.searcher, ctx.insights, refuse, ctx.vocabulary, ctx.headlines)
+    a = answer(strict, "防犯かめらはどこに設置されていますか")
     assert a.coverage is Coverage.DIRECT and a.found, a.lead
     assert "防犯カメラ" in a.resolved_question
     assert any("防犯カメラ" in c.text for c in a.citations)
