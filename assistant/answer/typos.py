@@ -76,8 +76,9 @@ MIN_KANA_FOLD_CHARS = 3
 MIN_CUT_WORD_CHARS = 3
 # Katakana ァ..ヶ (U+30A1..U+30F6) sit 0x60 above hiragana ぁ..ゖ; ー (U+30FC) is written in both.
 KATAKANA_FIRST, KATAKANA_LAST, KANA_OFFSET = "ァ", "ヶ", 0x60
-# Characters of a written compound around a folded word: kanji, katakana and ー (防犯 + カメラ), no hiragana.
-_COMPOUND = re.compile(r"[\u3400-\u9fff\u30a1-\u30fa\u30fc々]+")
+# Characters of a written compound around a folded word: kanji, katakana, ー and ・ (防犯 + カメラ, 安全・安心 +
+# メール), no hiragana.
+_COMPOUND = re.compile(r"[\u3400-\u9fff\u30a1-\u30fc々]+")
 
 
 def to_hiragana(word: str) -> str:

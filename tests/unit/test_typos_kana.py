@@ -88,6 +88,7 @@ def test_a_spelling_inside_a_word_the_reader_wrote_is_not_folded(tokenizer: Suda
 def test_the_note_names_the_compound_as_searched() -> None:
     assert compound_of("防犯カメラはどこに設置されていますか", "カメラ") == "防犯カメラ"
     assert compound_of("ぼうはんブザーの貸与", "ブザー") == "ブザー"
+    assert compound_of("こがねい安全・安心メールの登録者数", "メール") == "安全・安心メール"
     assert compound_of("カメラ", "パトロール") == "パトロール"
 
 
