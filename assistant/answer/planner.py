@@ -11,7 +11,7 @@ Whether the reports cover a question is decided from two kinds of evidence, in t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answer.analysis import COUNT_NOUN_UNITS
 from assistant.answer.claims import Absent, Claim
@@ -19,15 +19,17 @@ from assistant.answer.clarify import ambiguous_hits, compose_clarify, open_quest
 from assistant.answer.context import Context, Draft
 from assistant.answer.lists import compose_department, compose_new, compose_year_list
 from assistant.answer.quantities import compose_compare, compose_fact, compose_trend
-from assistant.answer.question import Intent, Question, Turn, absence_words, parse_question, with_corrected_words
+from assistant.answer.question import Intent, Question, Role, Turn, absence_words, parse_question, with_corrected_words
 from assistant.answer.records import Answer, Coverage, examples
 from assistant.answer.render import render
 from assistant.answer.select import Headlines
 from assistant.answer.suggest import finish
 from assistant.answer.topic import compose_not_found, compose_responsible, compose_topic, topic_groups
+from assistant.answer.typos import compound_of, fold_katakana, katakana_words, morpheme_spans
 from assistant.domain import messages as msg
 from assistant.domain.corpus import year_range_label
 from assistant.domain.figures import Insights
+from assistant.domain.normalize import nfkc
 from assistant.domain.notices import Notice
 from assistant.retrieval.relevance import Gate
 from assistant.retrieval.search import Filters, Ranking, Searcher, SearchResult
@@ -64,10 +66,18 @@ class Reading:
 
 
 def read(
-    ctx: Context, text: str, history: Sequence[Turn], filters: Filters | None, *, elliptical: bool = False
+    ctx: Context,
+    text: str,
+    history: Sequence[Turn],
+    filters: Filters | None,
+    *,
+    elliptical: bool = False,
+    folded: tuple[str, ...] = (),
 ) -> Reading:
     corpus = ctx.corpus
     q = parse_question(text, history, corpus.fiscal_years, corpus.departments, ctx.morphemes, elliptical=elliptical)
+    if folded:  # katakana typed in hiragana (:func:`fold_kana`), said in the answer like a typo
+        q = replace(q, corrected=(*folded, *q.corrected))
     if ctx.vocabulary is not None:
         q = with_corrected_words(q, ctx.vocabulary.uses_any_part, ctx.vocabulary.nouns_used)
     result = ctx.searcher.search(q.resolved, top_k=SEARCH_DEPTH, filters=filters)
@@ -78,7 +88,9 @@ def read(
 def read_in_context(ctx: Context, text: str, history: Sequence[Turn], filters: Filters | None) -> Reading:
     """The question alone, or with the topic of the conversation when alone it is out of scope or names nothing:
     「何台貸し出した？」 or 「配信数の推移は？」 after a question about 自動通話録音機 or 安全・安心メール."""
-    alone = read(ctx, text, history, filters)
+    text, folded = fold_kana(ctx, text)
+    history = [Turn(t.role, fold_kana(ctx, t.content)[0]) if t.role is Role.USER else t for t in history]
+    alone = read(ctx, text, history, filters, folded=folded)
     if not history or alone.question.resolved != text:
         return alone
     check = alone.check
@@ -86,8 +98,22 @@ def read_in_context(ctx: Context, text: str, history: Sequence[Turn], filters: F
         return alone
     if check.missing and not check.present:
         return alone  # 「万引きは？」 after anything: still about 万引き, which the reports never mention
-    joined = read(ctx, text, history, filters, elliptical=True)
+    joined = read(ctx, text, history, filters, elliptical=True, folded=folded)
     return joined if joined.question.resolved != text and joined.in_scope else alone
+
+
+def fold_kana(ctx: Context, text: str) -> tuple[str, tuple[str, ...]]:
+    """(text, compounds folded): the text with the vocabulary's katakana words typed in hiragana written in
+    katakana (「防犯かめらは」 → 防犯カメラは), and each folded word's compound as now written, for the note
+    (防犯カメラ: the phrase the reader typed, as searched). The text unchanged when nothing is folded."""
+    if ctx.vocabulary is None:
+        return text, ()
+    words, normalized = katakana_words(ctx.vocabulary.nouns_used), nfkc(text)
+    if not fold_katakana(normalized, words)[1]:
+        return text, ()  # no spelling at all: the morphemes are not needed
+    spans = morpheme_spans(m.surface for m in ctx.morphemes(normalized))
+    folded, found = fold_katakana(normalized, words, spans)
+    return (folded, tuple(dict.fromkeys(compound_of(folded, w) for w in found))) if found else (text, ())
 
 
 def answer(ctx: Context, text: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
