@@ -25,6 +25,7 @@ from assistant.answer.phrases import (
     strip_notes,
 )
 from assistant.answer.select import FIGURE
+from assistant.domain import messages as msg
 from assistant.domain.figures import Figure
 from assistant.domain.normalize import nfkc
 from assistant.domain.view import department_label
@@ -45,6 +46,10 @@ PHRASE_SHARE = 0.4
 MAX_QUOTE_CHARS = 60
 # A first clause shorter than this is an item of a list (「市報」), no statement to quote.
 MIN_QUOTE_CHARS = 12
+_CONTENT_POS = frozenset({"名詞", "動詞"})
+# A Sino-Japanese action (実施, 貸与) compounds with these (実施回数, 貸与件数, 作成時期); パトロール takes の.
+_KANJI = re.compile(r"[\u4e00-\u9fff]+")
+_COMPOUNDING = frozenset({"回数", "件数", "台数", "枚数", "個数", "点数", "校数", "時期"})
 
 
 def phrase_of(ctx: Context, bullet_id: int, words: Sequence[str] = ()) -> str:
@@ -124,6 +129,35 @@ def text_as_written(text: str, plain: str) -> str:
     if start < 0 or len(nfkc(text)) != len(text):
         return plain if plain in text else ""
     return text[start : start + len(plain)]
+
+
+def restates(subject: str, quote: str, morphemes: Morphemes) -> bool:
+    """True when the quote names the subject in the same words: every content word of ``subject`` (nouns and
+    verbs by normalised form; brackets, figures and dates aside) stands in ``quote``. 「「女性に対する暴力をなくす
+    運動」に合わせたDV防止普及啓発パネル展の実施」 is its bullet less 「(11月13日～25日)」; 「「悪質な訪問販売お断り」
+    シールの配布」 is in 「「悪質な訪問販売お断り」シールを経済課窓口、1階受付にて配布」 word for word. Saying it before
+    the quote would say it twice."""
+    return _content(subject, morphemes) <= _content(quote, morphemes)
+
+
+def _content(text: str, morphemes: Morphemes) -> frozenset[str]:
+    return frozenset(m.normalized for m in morphemes(nfkc(text)) if m.pos[0] in _CONTENT_POS and not m.number)
+
+
+def missing_label(phrase: str, noun: str, morphemes: Morphemes) -> str:
+    """What the reports do not give, named by the bullet's phrase and the noun asked for, as a reader would
+    write it: the asked noun that repeats the action says it once (「セーフティー教室の実施」 + 実施回数 →
+    「セーフティー教室の実施回数」); a count noun compounds with a Sino-Japanese action as the reports write
+    「パトロール回数」 (+ 回数 → 「セーフティー教室の実施回数」, 「…の作成時期」); a noun that does not (人数: not
+    「実施人数」) drops 実施, which says only that it was done (「セーフティー教室の参加人数」); else after の."""
+    words = morphemes(phrase)
+    last = words[-1].surface if words else ""
+    action = bool(last) and bool(_KANJI.fullmatch(last)) and is_action(phrase, morphemes)
+    if action and (noun.startswith(last) or noun in _COMPOUNDING):
+        return phrase + noun.removeprefix(last)
+    if phrase.endswith(msg.DONE_SUFFIX) and len(phrase) > len(msg.DONE_SUFFIX):
+        phrase = phrase.removesuffix(msg.DONE_SUFFIX)
+    return f"{phrase}の{noun}"
 
 
 def value(book: CitationBook, ctx: Context, f: Figure) -> Value:

@@ -20,7 +20,7 @@ from assistant.answer.facts import (
     series_of,
     status_of,
 )
-from assistant.answer.naming import label_of, phrase_of, value
+from assistant.answer.naming import label_of, missing_label, phrase_of, restates, value
 from assistant.answer.question import Intent, Quantity, Question
 from assistant.answer.records import Answer
 from assistant.answer.render import render, then
@@ -126,6 +126,9 @@ def _counted_hit(ctx: Context, draft: Draft) -> Hit | None:
     return next((h for h in hits if pattern.search(h.bullet.text)), None)
 
 
+_PEOPLE = frozenset({"人", "名"})
+
+
 def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer:
     """No figure answers the question with confidence: quote the best bullet (a date for いつ) in the lead."""
     q, hits = draft.question, draft.result.hits
@@ -137,17 +140,38 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     # A date is looked for in the best measure only: another measure's date (a 運動 of the DV measure for
     # 「あいさつ運動はいつ」) would answer a different question.
     same_measure = [h for h in relevant if h.measure.measure_id == relevant[0].measure.measure_id]
-    hit = (
-        hit
-        or (dated_hit(same_measure) if q.quantity and q.quantity.date else None)
-        or _newest_wording(ctx, same_measure)
-    )
+    dated = dated_hit(same_measure) if q.quantity and q.quantity.date else None
+    # A hit given (its number before the noun counted) or dated answers the question; else what was asked for
+    # may be missing from the activity quoted.
+    noun = "" if hit or dated else _missing_noun(ctx, q.quantity, same_measure)
+    hit = hit or dated or _newest_wording(ctx, same_measure)
     newest = max(hit.bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
     b = ctx.corpus.bullets[newest]
     n = draft.book.cite(hit.bullet_ids)
-    claim = Quote(phrase_of(ctx, newest), b.fiscal_year, draft.book.citations[n - 1].text, n)
+    text, phrase = draft.book.citations[n - 1].text, phrase_of(ctx, newest)
+    subject = "" if restates(phrase, text, ctx.morphemes) else phrase
+    missing = missing_label(phrase, noun, ctx.morphemes) if noun else ""
+    claim = Quote(subject, b.fiscal_year, text, n, missing)
     groups = topic_groups(ctx, draft, hits, headline=False)
-    return draft.done([claim], groups, intent=Intent.FACT)
+    return draft.done([claim], groups, intent=Intent.FACT, absent_terms=(noun,) if noun else ())
+
+
+def _missing_noun(ctx: Context, quantity: Quantity | None, hits: Sequence[Hit]) -> str:
+    """The noun of what a count or date question asked for (実施回数, 回数 for 何回, 時期 for いつ) when no bullet of
+    the quoted measure gives it: no date for いつ, no figure in the counter asked (人 and 名 alike) for a count.
+    Empty when the question asks for neither, or for a place (どこ: a place has no pattern to miss)."""
+    if quantity is None or quantity.place:
+        return ""
+    if quantity.date:
+        return msg.ASKED_NOUNS["いつ"]  # dated_hit found no date in the measure
+    units = set(quantity.units)
+    if units & _PEOPLE:
+        units |= _PEOPLE  # 「約25名」 gives the 人数 asked for
+    figures = [f for h in hits for i in h.bullet_ids for f in ctx.insights.by_bullet.get(i, ())]
+    if any(f.unit in units or not units for f in figures):
+        return ""  # the figure may be among them; the quote shows it
+    nouns = [msg.ASKED_NOUNS[u] for u in quantity.units if u in msg.ASKED_NOUNS]
+    return quantity.nouns[-1] if quantity.nouns else next(iter(nouns), "")
 
 
 def _newest_wording(ctx: Context, hits: Sequence[Hit]) -> Hit:
