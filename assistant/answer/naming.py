@@ -144,16 +144,22 @@ def _content(text: str, morphemes: Morphemes) -> frozenset[str]:
     return frozenset(m.normalized for m in morphemes(nfkc(text)) if m.pos[0] in _CONTENT_POS and not m.number)
 
 
-def missing_label(phrase: str, noun: str, morphemes: Morphemes) -> str:
+def missing_label(phrase: str, noun: str, morphemes: Morphemes, *, title: bool = False) -> str:
     """What the reports do not give, named by the bullet's phrase and the noun asked for, as a reader would
-    write it: the asked noun that repeats the action says it once (「セーフティー教室の実施」 + 実施回数 →
-    「セーフティー教室の実施回数」); a count noun compounds with a Sino-Japanese action as the reports write
-    「パトロール回数」 (+ 回数 → 「セーフティー教室の実施回数」, 「…の作成時期」); a noun that does not (人数: not
-    「実施人数」) drops 実施, which says only that it was done (「セーフティー教室の参加人数」); else after の."""
+    write it. A count noun compounds with a Sino-Japanese action, as the reports write 「パトロール回数」:
+    「セーフティー教室の実施」 + 回数 or the asked 実施回数 (実施 said once) → 「セーフティー教室の実施回数」,
+    「…の作成時期」; a noun that does not (人数: not 「実施人数」) drops 実施, which says only that it was done
+    (「セーフティー教室の参加人数」); else it follows の. A measure's name (``title``) is quoted as the title it is:
+    「女性の犯罪被害防止の推進」 + 枚数 is no 「推進枚数」."""
+    if title:
+        return f"「{phrase}」の{noun}"
     words = morphemes(phrase)
     last = words[-1].surface if words else ""
     action = bool(last) and bool(_KANJI.fullmatch(last)) and is_action(phrase, morphemes)
-    if action and (noun.startswith(last) or noun in _COMPOUNDING):
+    head = next((h for h in _COMPOUNDING if noun.endswith(h)), "")
+    if action and head:
+        return phrase + head  # 掲出 + 実施回数 → 掲出回数: the reports' action, the count asked for
+    if action and noun.startswith(last):
         return phrase + noun.removeprefix(last)
     if phrase.endswith(msg.DONE_SUFFIX) and len(phrase) > len(msg.DONE_SUFFIX):
         phrase = phrase.removesuffix(msg.DONE_SUFFIX)

@@ -126,7 +126,16 @@ def _counted_hit(ctx: Context, draft: Draft) -> Hit | None:
     return next((h for h in hits if pattern.search(h.bullet.text)), None)
 
 
-_PEOPLE = frozenset({"人", "名"})
+# Counters of the same things: 「1,987件」 of 防犯ブザーの貸与 answers 「何個」, 「約25名」 answers 「何人」.
+_KINDRED = (
+    frozenset({"人", "名"}),
+    frozenset({"件", "個", "台", "枚", "点", "セット", "組"}),
+    frozenset({"団体", "社", "機関", "校"}),
+    frozenset({"か所", "ヶ所", "箇所"}),
+)
+# Words that say when without a day (facts.dated_hit looks for 11月6日): an issue (R5.12.15号), a season, a
+# period, a rate.
+_WHEN = re.compile(r"[RH]\d+\.\d+|\d+年|月間|期間|週間|年末|年始|春|夏|秋|冬|毎[年月週日]|週\d|月\d|上旬|中旬|下旬|曜")
 
 
 def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer:
@@ -143,30 +152,40 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     dated = dated_hit(same_measure) if q.quantity and q.quantity.date else None
     # A hit given (its number before the noun counted) or dated answers the question; else what was asked for
     # may be missing from the activity quoted.
-    noun = "" if hit or dated else _missing_noun(ctx, q.quantity, same_measure)
-    hit = hit or dated or _newest_wording(ctx, same_measure)
+    given = hit or dated
+    hit = given or _newest_wording(ctx, same_measure)
+    noun = "" if given else _missing_noun(ctx, q.quantity, _same_activity(ctx, hit, same_measure))
     newest = max(hit.bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
     b = ctx.corpus.bullets[newest]
     n = draft.book.cite(hit.bullet_ids)
-    text, phrase = draft.book.citations[n - 1].text, phrase_of(ctx, newest)
+    # The question's words pick the bullet's own noun (「DV相談カード」) when no phrase of it reads as a name.
+    text, phrase = draft.book.citations[n - 1].text, phrase_of(ctx, newest, q.words)
     subject = "" if restates(phrase, text, ctx.morphemes) else phrase
-    missing = missing_label(phrase, noun, ctx.morphemes) if noun else ""
+    title = phrase == ctx.corpus.measure(b.measure_id).name
+    missing = missing_label(phrase, noun, ctx.morphemes, title=title) if noun else ""
     claim = Quote(subject, b.fiscal_year, text, n, missing)
     groups = topic_groups(ctx, draft, hits, headline=False)
     return draft.done([claim], groups, intent=Intent.FACT, absent_terms=(noun,) if noun else ())
 
 
+def _same_activity(ctx: Context, hit: Hit, hits: Sequence[Hit]) -> list[Hit]:
+    """The quoted hit and the hits that name its activity in the same phrase (its other years' wordings)."""
+    phrase = phrase_of(ctx, hit.bullet_id)
+    return [hit, *(h for h in hits[:FIGURE_DEPTH] if phrase_of(ctx, h.bullet_id) == phrase)]
+
+
 def _missing_noun(ctx: Context, quantity: Quantity | None, hits: Sequence[Hit]) -> str:
     """The noun of what a count or date question asked for (実施回数, 回数 for 何回, 時期 for いつ) when no bullet of
-    the quoted measure gives it: no date for いつ, no figure in the counter asked (人 and 名 alike) for a count.
+    the quoted activity gives it: no time for いつ, no figure in the counter asked (or its kin) for a count.
     Empty when the question asks for neither, or for a place (どこ: a place has no pattern to miss)."""
     if quantity is None or quantity.place:
         return ""
     if quantity.date:
-        return msg.ASKED_NOUNS["いつ"]  # dated_hit found no date in the measure
+        # dated_hit found no day; the activity may still say when in other words (「推進月間中」, 「R5.12.15号」).
+        told = any(_WHEN.search(nfkc(ctx.corpus.bullets[i].text)) for h in hits for i in h.bullet_ids)
+        return "" if told else msg.ASKED_NOUNS["いつ"]
     units = set(quantity.units)
-    if units & _PEOPLE:
-        units |= _PEOPLE  # 「約25名」 gives the 人数 asked for
+    units |= {u for kin in _KINDRED if units & kin for u in kin}
     figures = [f for h in hits for i in h.bullet_ids for f in ctx.insights.by_bullet.get(i, ())]
     if any(f.unit in units or not units for f in figures):
         return ""  # the figure may be among them; the quote shows it
