@@ -133,7 +133,8 @@ def text_as_written(text: str, plain: str) -> str:
 
 def restates(subject: str, quote: str, morphemes: Morphemes) -> bool:
     """True when the quote names the subject in the same words: every content word of ``subject`` (nouns and
-    verbs by normalised form; brackets, figures and dates aside) stands in ``quote``. 「「女性に対する暴力をなくす
+    verbs by normalised form, so brackets do not count) stands in ``quote``, whatever else the quote adds (its
+    dates, figures, notes). 「「女性に対する暴力をなくす
     運動」に合わせたDV防止普及啓発パネル展の実施」 is its bullet less 「(11月13日～25日)」; 「「悪質な訪問販売お断り」
     シールの配布」 is in 「「悪質な訪問販売お断り」シールを経済課窓口、1階受付にて配布」 word for word. Saying it before
     the quote would say it twice."""
@@ -141,7 +142,7 @@ def restates(subject: str, quote: str, morphemes: Morphemes) -> bool:
 
 
 def _content(text: str, morphemes: Morphemes) -> frozenset[str]:
-    return frozenset(m.normalized for m in morphemes(nfkc(text)) if m.pos[0] in _CONTENT_POS and not m.number)
+    return frozenset(m.normalized for m in morphemes(nfkc(text)) if m.pos[0] in _CONTENT_POS)
 
 
 def missing_label(phrase: str, noun: str, morphemes: Morphemes, *, title: bool = False) -> str:
