@@ -134,10 +134,9 @@ def text_as_written(text: str, plain: str) -> str:
 def restates(subject: str, quote: str, morphemes: Morphemes) -> bool:
     """True when the quote names the subject in the same words: every content word of ``subject`` (nouns and
     verbs by normalised form, so brackets do not count) stands in ``quote``, whatever else the quote adds (its
-    dates, figures, notes). 「「女性に対する暴力をなくす
-    運動」に合わせたDV防止普及啓発パネル展の実施」 is its bullet less 「(11月13日～25日)」; 「「悪質な訪問販売お断り」
-    シールの配布」 is in 「「悪質な訪問販売お断り」シールを経済課窓口、1階受付にて配布」 word for word. Saying it before
-    the quote would say it twice."""
+    dates, figures, notes). 「「女性に対する暴力をなくす運動」に合わせたDV防止普及啓発パネル展の実施」 is its
+    bullet less 「(11月13日～25日)」; 「「悪質な訪問販売お断り」シールの配布」 is in 「「悪質な訪問販売お断り」シールを
+    経済課窓口、1階受付にて配布」 word for word. Saying it before the quote would say it twice."""
     return _content(subject, morphemes) <= _content(quote, morphemes)
 
 
