@@ -47,6 +47,9 @@ MAX_QUOTE_CHARS = 60
 # A first clause shorter than this is an item of a list (「市報」), no statement to quote.
 MIN_QUOTE_CHARS = 12
 _CONTENT_POS = frozenset({"名詞", "動詞"})
+_PREDICATE_POS = frozenset({"動詞", "助動詞", "形容詞"})
+# A name shorter than this (家, 協議) says too little of the activity on its own.
+MIN_SHORT_NAME = 4
 # A Sino-Japanese action (実施, 貸与) compounds with these (実施回数, 貸与件数, 作成時期); パトロール takes の.
 _KANJI = re.compile(r"[\u4e00-\u9fff]+")
 _COMPOUNDING = frozenset({"回数", "件数", "台数", "枚数", "個数", "点数", "校数", "時期"})
@@ -142,6 +145,19 @@ def restates(subject: str, quote: str, morphemes: Morphemes) -> bool:
 
 def _content(text: str, morphemes: Morphemes) -> frozenset[str]:
     return frozenset(m.normalized for m in morphemes(nfkc(text)) if m.pos[0] in _CONTENT_POS)
+
+
+def short_name(phrase: str, morphemes: Morphemes) -> str:
+    """The phrase from its last predicate on, for a sentence right before a quote that gives it whole: 「高齢者見守り
+    協力者育成講座として…をテーマとした消費者講座」 → 「消費者講座」. The phrase itself when nothing of a name is left
+    after the predicate (「子どもを見守る家(…)」 → 「家」 is no name)."""
+    words = morphemes(phrase)
+    cut = max((i for i, m in enumerate(words) if m.pos[0] in _PREDICATE_POS), default=-1)
+    tail = words[cut + 1 :]
+    while tail and tail[0].pos[0] in ("助詞", "補助記号"):
+        tail = tail[1:]
+    name = "".join(m.surface for m in tail)
+    return name if len(strip_notes(name)) >= MIN_SHORT_NAME else phrase
 
 
 def missing_label(phrase: str, noun: str, morphemes: Morphemes, *, title: bool = False) -> str:

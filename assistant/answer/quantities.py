@@ -20,7 +20,7 @@ from assistant.answer.facts import (
     series_of,
     status_of,
 )
-from assistant.answer.naming import label_of, missing_label, phrase_of, restates, value
+from assistant.answer.naming import label_of, missing_label, phrase_of, restates, short_name, value
 from assistant.answer.question import Intent, Quantity, Question
 from assistant.answer.records import Answer
 from assistant.answer.render import render, then
@@ -133,9 +133,11 @@ _KINDRED = (
     frozenset({"団体", "社", "機関", "校"}),
     frozenset({"か所", "ヶ所", "箇所"}),
 )
-# Words that say when without a day (facts.dated_hit looks for 11月6日): an issue (R5.12.15号), a season, a
-# period, a rate.
-_WHEN = re.compile(r"[RH]\d+\.\d+|\d+年|月間|期間|週間|年末|年始|春|夏|秋|冬|毎[年月週日]|週\d|月\d|上旬|中旬|下旬|曜")
+# Words that say when without a day (facts.dated_hit looks for 11月6日): an issue (R5.12.15号), a year of an era
+# (平成27年度から; not 新小学1年生), a season, a period, a rate.
+_WHEN = re.compile(
+    r"[RH]\d+\.\d+|(平成|令和|昭和)(元|\d+)年|月間|期間|週間|年末|年始|春|夏|秋|冬|毎[年月週日]|週\d|月\d|[上中下]旬|曜"
+)
 
 
 def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer:
@@ -162,7 +164,9 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     text, phrase = draft.book.citations[n - 1].text, phrase_of(ctx, newest, q.words)
     subject = "" if restates(phrase, text, ctx.morphemes) else phrase
     title = phrase == ctx.corpus.measure(b.measure_id).name
-    missing = missing_label(phrase, noun, ctx.morphemes, title=title) if noun else ""
+    # The quote right after says a restated phrase in full: the missing sentence names it short (「消費者講座」).
+    named = short_name(phrase, ctx.morphemes) if not subject and not title else phrase
+    missing = missing_label(named, noun, ctx.morphemes, title=title) if noun else ""
     claim = Quote(subject, b.fiscal_year, text, n, missing)
     groups = topic_groups(ctx, draft, hits, headline=False)
     return draft.done([claim], groups, intent=Intent.FACT, absent_terms=(noun,) if noun else ())

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.answer import Answer, answer
 from assistant.answer.faithful import template_words, unsupported_words
-from assistant.answer.naming import missing_label, restates
+from assistant.answer.naming import missing_label, restates, short_name
 from assistant.answer.phrase import phrase_problems, report_texts
 from assistant.retrieval.tokenize import SudachiTokenizer
 from assistant.service import Assistant
@@ -53,6 +53,19 @@ def test_a_subject_the_quote_names_in_its_own_words_is_said_twice(subject: str, 
 )
 def test_what_is_missing_is_named_as_a_reader_writes_it(phrase: str, noun: str, title: bool, label: str) -> None:
     assert missing_label(phrase, noun, MORPHEMES, title=title) == label
+
+
+@pytest.mark.parametrize(
+    ("phrase", "short"),
+    [
+        ("高齢者見守り協力者育成講座として高齢者消費者被害未然防止をテーマとした消費者講座", "消費者講座"),
+        (DV, "DV防止普及啓発パネル展の実施"),
+        ("セーフティー教室の実施", "セーフティー教室の実施"),  # no predicate: the phrase
+        ("子どもを見守る家(カンガルーのポケット)", "子どもを見守る家(カンガルーのポケット)"),  # 「家」 is no name
+    ],
+)
+def test_a_phrase_the_quote_gives_whole_is_named_short_before_it(phrase: str, short: str) -> None:
+    assert short_name(phrase, MORPHEMES) == short
 
 
 @pytest.fixture(scope="module")
