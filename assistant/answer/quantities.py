@@ -193,8 +193,9 @@ def _missing_noun(ctx: Context, quantity: Quantity | None, hits: Sequence[Hit]) 
     figures = [f for h in hits for i in h.bullet_ids for f in ctx.insights.by_bullet.get(i, ())]
     if any(f.unit in units or not units for f in figures):
         return ""  # the figure may be among them; the quote shows it
-    nouns = [msg.ASKED_NOUNS[u] for u in quantity.units if u in msg.ASKED_NOUNS]
-    return quantity.nouns[-1] if quantity.nouns else next(iter(nouns), "")
+    if quantity.nouns:
+        return quantity.nouns[-1]  # the user's count noun (実施回数), the one word of theirs a lead may hold
+    return next((msg.ASKED_NOUNS[u] for u in quantity.units if u in msg.ASKED_NOUNS), "")
 
 
 def _newest_wording(ctx: Context, hits: Sequence[Hit]) -> Hit:
