@@ -132,12 +132,16 @@ class Absent:
 
 @dataclass(frozen=True)
 class Quote:
-    """No figure answers: the bullet that does, quoted."""
+    """No figure answers: the bullet that does, quoted. ``subject`` is empty when the quote names its activity
+    in the same words (the lead would say it twice); ``missing`` names what the question asked for that the
+    bullet does not give (「セーフティー教室の実施回数」), said first, from the bullet's phrase and the one absent
+    word (回数)."""
 
-    subject: str  # a phrase of the bullet or its measure's name
+    subject: str  # a phrase of the bullet or its measure's name, or empty
     year: int
     text: str
     citation: int
+    missing: str = ""
 
 
 @dataclass(frozen=True)

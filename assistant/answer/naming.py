@@ -26,6 +26,7 @@ from assistant.answer.phrases import (
     strip_notes,
 )
 from assistant.answer.select import FIGURE
+from assistant.domain import messages as msg
 from assistant.domain.figures import Figure
 from assistant.domain.normalize import nfkc
 from assistant.domain.view import department_label
@@ -46,6 +47,13 @@ PHRASE_SHARE = 0.4
 MAX_QUOTE_CHARS = 60
 # A first clause shorter than this is an item of a list (「市報」), no statement to quote.
 MIN_QUOTE_CHARS = 12
+_CONTENT_POS = frozenset({"名詞", "動詞"})
+_PREDICATE_POS = frozenset({"動詞", "助動詞", "形容詞"})
+# A name shorter than this (家, 協議) says too little of the activity on its own.
+MIN_SHORT_NAME = 4
+# A Sino-Japanese action (実施, 貸与) compounds with these (実施回数, 貸与件数, 作成時期); パトロール takes の.
+_KANJI = re.compile(r"[\u4e00-\u9fff]+")
+_COMPOUNDING = frozenset({"回数", "件数", "台数", "枚数", "個数", "点数", "校数", "時期"})
 
 
 def phrase_of(ctx: Context, bullet_id: int, words: Sequence[str] = ()) -> str:
@@ -147,6 +155,54 @@ def text_as_written(text: str, plain: str) -> str:
     if start < 0 or len(nfkc(text)) != len(text):
         return plain if plain in text else ""
     return text[start : start + len(plain)]
+
+
+def restates(subject: str, quote: str, morphemes: Morphemes) -> bool:
+    """True when the quote names the subject in the same words: every content word of ``subject`` (nouns and
+    verbs by normalised form, so brackets do not count) stands in ``quote``, whatever else the quote adds (its
+    dates, figures, notes). 「「女性に対する暴力をなくす運動」に合わせたDV防止普及啓発パネル展の実施」 is its
+    bullet less 「(11月13日～25日)」; 「「悪質な訪問販売お断り」シールの配布」 is in 「「悪質な訪問販売お断り」シールを
+    経済課窓口、1階受付にて配布」 word for word. Saying it before the quote would say it twice."""
+    return _content(subject, morphemes) <= _content(quote, morphemes)
+
+
+def _content(text: str, morphemes: Morphemes) -> frozenset[str]:
+    return frozenset(m.normalized for m in morphemes(nfkc(text)) if m.pos[0] in _CONTENT_POS)
+
+
+def short_name(phrase: str, morphemes: Morphemes) -> str:
+    """The phrase from its last predicate on, for a sentence right before a quote that gives it whole: 「高齢者見守り
+    協力者育成講座として…をテーマとした消費者講座」 → 「消費者講座」. The phrase itself when nothing of a name is left
+    after the predicate (「子どもを見守る家(…)」 → 「家」 is no name)."""
+    words = morphemes(phrase)
+    cut = max((i for i, m in enumerate(words) if m.pos[0] in _PREDICATE_POS), default=-1)
+    tail = words[cut + 1 :]
+    while tail and tail[0].pos[0] in ("助詞", "補助記号"):
+        tail = tail[1:]
+    name = "".join(m.surface for m in tail)
+    return name if len(strip_notes(name)) >= MIN_SHORT_NAME else phrase
+
+
+def missing_label(phrase: str, noun: str, morphemes: Morphemes, *, title: bool = False) -> str:
+    """What the reports do not give, named by the bullet's phrase and the noun asked for, as a reader would
+    write it. A count noun compounds with a Sino-Japanese action, as the reports write 「パトロール回数」:
+    「セーフティー教室の実施」 + 回数 or the asked 実施回数 (実施 said once) → 「セーフティー教室の実施回数」,
+    「…の作成時期」; a noun that does not (人数: not 「実施人数」) drops 実施, which says only that it was done
+    (「セーフティー教室の参加人数」); else it follows の. A measure's name (``title``) is quoted as the title it is:
+    「女性の犯罪被害防止の推進」 + 枚数 is no 「推進枚数」."""
+    if title:
+        return f"「{phrase}」の{noun}"
+    words = morphemes(phrase)
+    last = words[-1].surface if words else ""
+    action = bool(last) and bool(_KANJI.fullmatch(last)) and is_action(phrase, morphemes)
+    head = next((h for h in _COMPOUNDING if noun.endswith(h)), "")
+    if action and head:
+        return phrase + head  # 掲出 + 実施回数 → 掲出回数: the reports' action, the count asked for
+    if action and noun.startswith(last):
+        return phrase + noun.removeprefix(last)
+    if phrase.endswith(msg.DONE_SUFFIX) and len(phrase) > len(msg.DONE_SUFFIX):
+        phrase = phrase.removesuffix(msg.DONE_SUFFIX)
+    return f"{phrase}の{noun}"
 
 
 def value(book: CitationBook, ctx: Context, f: Figure) -> Value:

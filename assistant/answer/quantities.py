@@ -20,7 +20,7 @@ from assistant.answer.facts import (
     series_of,
     status_of,
 )
-from assistant.answer.naming import label_of, phrase_of, value
+from assistant.answer.naming import label_of, missing_label, phrase_of, restates, short_name, value
 from assistant.answer.question import Intent, Quantity, Question
 from assistant.answer.records import Answer
 from assistant.answer.render import render, then
@@ -126,6 +126,20 @@ def _counted_hit(ctx: Context, draft: Draft) -> Hit | None:
     return next((h for h in hits if pattern.search(h.bullet.text)), None)
 
 
+# Counters of the same things: 「1,987件」 of 防犯ブザーの貸与 answers 「何個」, 「約25名」 answers 「何人」.
+_KINDRED = (
+    frozenset({"人", "名"}),
+    frozenset({"件", "個", "台", "枚", "点", "セット", "組"}),
+    frozenset({"団体", "社", "機関", "校"}),
+    frozenset({"か所", "ヶ所", "箇所"}),
+)
+# Words that say when without a day (facts.dated_hit looks for 11月6日): an issue (R5.12.15号), a year of an era
+# (平成27年度から; not 新小学1年生), a season, a period, a rate.
+_WHEN = re.compile(
+    r"[RH]\d+\.\d+|(平成|令和|昭和)(元|\d+)年|月間|期間|週間|年末|年始|春|夏|秋|冬|毎[年月週日]|週\d|月\d|[上中下]旬|曜"
+)
+
+
 def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer:
     """No figure answers the question with confidence: quote the best bullet (a date for いつ) in the lead."""
     q, hits = draft.question, draft.result.hits
@@ -137,17 +151,51 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     # A date is looked for in the best measure only: another measure's date (a 運動 of the DV measure for
     # 「あいさつ運動はいつ」) would answer a different question.
     same_measure = [h for h in relevant if h.measure.measure_id == relevant[0].measure.measure_id]
-    hit = (
-        hit
-        or (dated_hit(same_measure) if q.quantity and q.quantity.date else None)
-        or _newest_wording(ctx, same_measure)
-    )
+    dated = dated_hit(same_measure) if q.quantity and q.quantity.date else None
+    # A hit given (its number before the noun counted) or dated answers the question; else what was asked for
+    # may be missing from the activity quoted.
+    given = hit or dated
+    hit = given or _newest_wording(ctx, same_measure)
+    noun = "" if given else _missing_noun(ctx, q.quantity, _same_activity(ctx, hit, same_measure))
     newest = max(hit.bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
     b = ctx.corpus.bullets[newest]
     n = draft.book.cite(hit.bullet_ids)
-    claim = Quote(phrase_of(ctx, newest), b.fiscal_year, draft.book.citations[n - 1].text, n)
+    # The question's words pick the bullet's own noun (「DV相談カード」) when no phrase of it reads as a name.
+    text, phrase = draft.book.citations[n - 1].text, phrase_of(ctx, newest, q.words)
+    subject = "" if restates(phrase, text, ctx.morphemes) else phrase
+    title = phrase == ctx.corpus.measure(b.measure_id).name
+    # The quote right after says a restated phrase in full: the missing sentence names it short (「消費者講座」).
+    named = short_name(phrase, ctx.morphemes) if not subject and not title else phrase
+    missing = missing_label(named, noun, ctx.morphemes, title=title) if noun else ""
+    claim = Quote(subject, b.fiscal_year, text, n, missing)
     groups = topic_groups(ctx, draft, hits, headline=False)
-    return draft.done([claim], groups, intent=Intent.FACT)
+    return draft.done([claim], groups, intent=Intent.FACT, absent_terms=(noun,) if noun else ())
+
+
+def _same_activity(ctx: Context, hit: Hit, hits: Sequence[Hit]) -> list[Hit]:
+    """The quoted hit and the hits that name its activity in the same phrase (its other years' wordings)."""
+    phrase = phrase_of(ctx, hit.bullet_id)
+    return [hit, *(h for h in hits[:FIGURE_DEPTH] if phrase_of(ctx, h.bullet_id) == phrase)]
+
+
+def _missing_noun(ctx: Context, quantity: Quantity | None, hits: Sequence[Hit]) -> str:
+    """The noun of what a count or date question asked for (実施回数, 回数 for 何回, 時期 for いつ) when no bullet of
+    the quoted activity gives it: no time for いつ, no figure in the counter asked (or its kin) for a count.
+    Empty when the question asks for neither, or for a place (どこ: a place has no pattern to miss)."""
+    if quantity is None or quantity.place:
+        return ""
+    if quantity.date:
+        # dated_hit found no day; the activity may still say when in other words (「推進月間中」, 「R5.12.15号」).
+        told = any(_WHEN.search(nfkc(ctx.corpus.bullets[i].text)) for h in hits for i in h.bullet_ids)
+        return "" if told else msg.ASKED_NOUNS["いつ"]
+    units = set(quantity.units)
+    units |= {u for kin in _KINDRED if units & kin for u in kin}
+    figures = [f for h in hits for i in h.bullet_ids for f in ctx.insights.by_bullet.get(i, ())]
+    if any(f.unit in units or not units for f in figures):
+        return ""  # the figure may be among them; the quote shows it
+    if quantity.nouns:
+        return quantity.nouns[-1]  # the user's count noun (実施回数), the one word of theirs a lead may hold
+    return next((msg.ASKED_NOUNS[u] for u in quantity.units if u in msg.ASKED_NOUNS), "")
 
 
 def _newest_wording(ctx: Context, hits: Sequence[Hit]) -> Hit:

@@ -155,7 +155,12 @@ def _(c: Absent) -> str:
 
 @_render.register
 def _(c: Quote) -> str:
-    return msg.QUOTE.format(subject=c.subject, year=wareki_label(c.year), text=c.text, n=c.citation)
+    year = wareki_label(c.year)
+    # What is missing names the activity already: 「…について」 after it would say it twice.
+    if c.missing or not c.subject:
+        quote = msg.QUOTE_BARE.format(year=year, text=c.text, n=c.citation)
+        return msg.QUOTE_MISSING.format(label=c.missing) + quote if c.missing else quote
+    return msg.QUOTE.format(subject=c.subject, year=year, text=c.text, n=c.citation)
 
 
 @_render.register

@@ -47,6 +47,18 @@ RESPONSIBLE_LEAD = "{subject}の担当は{departments}です（施策「{measure
 DEPARTMENT_NAMES = "{department}は、{names}を担当しています。"
 DEPARTMENT_NAMES_MORE = "{department}は、{names}などを担当しています。"
 QUOTE = "{subject}について、{year}の報告には「{text}」とあります[{n}]。"
+# The quote alone, when it names its own subject (「「女性に対する暴力をなくす運動」…パネル展の実施」).
+QUOTE_BARE = "{year}の報告には「{text}」とあります[{n}]。"
+# Before the quote, what the question asked for and the reports do not give (「セーフティー教室の実施回数」).
+QUOTE_MISSING = "報告書には、{label}の記載はありません。"
+# The noun that names what the reports do not give, after the counter asked (何回 → 回数) or いつ (時期). A dict,
+# not a template, so its words support no lead by themselves (faithful.py): a lead lists the one it uses as its
+# absent word.
+ASKED_NOUNS = {
+    "回": "回数", "件": "件数", "人": "人数", "名": "人数", "台": "台数", "団体": "団体数", "個": "個数", "点": "点数",
+    "枚": "枚数", "校": "校数", "社": "社数", "組": "組数", "km": "距離", "機関": "機関数", "セット": "セット数",
+    "か所": "か所数", "ヶ所": "か所数", "箇所": "か所数", "円": "金額", "いつ": "時期",
+}  # fmt: skip
 CLARIFY = "どの{subject}についてお知りになりたいですか。"
 CLARIFY_ANY = "どの取組みについてお知りになりたいですか。"
 CLARIFY_CHOICES = "報告書には、{items}があります。"

@@ -114,8 +114,17 @@ def test_responsible_department_absent_and_quote() -> None:
     ) == ("学務課は、防犯ブザーの貸与[1]、通学路防犯カメラの設置[2]などを担当しています。")
     assert render([Absent("万引き")]) == "報告書には「万引き」に関する記載はありません。"
     assert render([Absent("", statistics=True)]).startswith("報告書は市の防犯の取組みをまとめたもので、")
-    assert render([Quote("市民防犯講習会", 2024, "市民防犯講習会 11月6日開催予定", 1)]) == (
-        "市民防犯講習会について、令和6年度の報告には「市民防犯講習会 11月6日開催予定」とあります[1]。"
+    assert render([Quote("CoCoパトロール隊による地域パトロール", 2023, "パトロール回数 203回", 1)]) == (
+        "CoCoパトロール隊による地域パトロールについて、令和5年度の報告には「パトロール回数 203回」とあります[1]。"
+    )
+    # The composer leaves the subject out when the quote names it (naming.restates): no 「…について」.
+    assert render([Quote("", 2024, "市民防犯講習会 11月6日開催予定", 1)]) == (
+        "令和6年度の報告には「市民防犯講習会 11月6日開催予定」とあります[1]。"
+    )
+    # What the question asked for and the reports lack comes first; it names the activity, so no 「…について」.
+    text = "小中学校を対象にセーフティー教室を市内及び近隣の学校で実施した。"
+    assert render([Quote("セーフティー教室の実施", 2022, text, 1, missing="セーフティー教室の実施回数")]) == (
+        f"報告書には、セーフティー教室の実施回数の記載はありません。令和4年度の報告には「{text}」とあります[1]。"
     )
 
 
