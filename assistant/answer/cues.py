@@ -89,6 +89,11 @@ def any_in(words: Iterable[str], text: str) -> bool:
     return any(w in text for w in words)
 
 
+# The predicates that ask how a figure moved, by dictionary form (or サ変 noun): 「自動通話録音機は増えてる？」 asks
+# for its series even without a count noun. Only as the question's own predicate: in 「年末に犯罪が増えるって本当？
+# 市は何か呼びかけていますか」 the predicate is 呼びかける, and no figure is asked.
+DIRECTION_VERBS = frozenset({"増える", "減る", "伸びる", "増す", "増加", "減少"})
+
 # Verbs that only ask (「…について知りたい」, 「…はどうなっていますか」), by Sudachi's normalised form. Any other verb
 # says what about the topic is asked (「子どもの見守りの取組み」: 見守り is a verb to Sudachi) and decides.
 ASKING_VERBS = frozenset(

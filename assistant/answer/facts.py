@@ -94,12 +94,18 @@ def dated_hit(hits: Sequence[Hit]) -> Hit | None:
 
 
 def pick_series(
-    question: str, hits: Sequence[Hit], insights: Insights, asked: str = "", units: Sequence[str] = ()
+    question: str,
+    hits: Sequence[Hit],
+    insights: Insights,
+    asked: str = "",
+    units: Sequence[str] = (),
+    nouns: Sequence[str] = (),
 ) -> Series | None:
     """The series a trend question asks about, among the measures of the top hits.
 
     Ranked first by whether its unit is one the question asks for (``units``: km of 「走行距離の推移」, which shares
-    fewer characters with 距離 than with パトロール回数), then by how much of the words just asked (``asked``:
+    fewer characters with 距離 than with パトロール回数) or its label holds a count noun of it (``nouns``: 配信数,
+    not the longer 安全・安心メール加入登録数), then by how much of the words just asked (``asked``:
     「配信数の推移は？」 after 「安全・安心メール」) and then of the whole question its label and unit share (「回数」 →
     パトロール回数, 「台数」 → 台), then by whether it contains a top hit, then by its measure's rank.
     """
@@ -111,7 +117,8 @@ def pick_series(
             contains = any(p.bullet_id in top_bullets for p in series.points)
             own = len(text_bigrams(asked) & text_bigrams(series.label)) if asked else 0
             overlap = len(text_bigrams(question) & text_bigrams(series.label)) + (series.unit in question)
-            key = (int(series.unit in units), own, overlap, int(contains), -rank)
+            named = any(len(n) >= 2 and n in series.label for n in nouns)
+            key = (int(series.unit in units or named), own, overlap, int(contains), -rank)
             if best is None or key > best:
                 best, chosen = key, series
     return chosen

@@ -170,6 +170,9 @@ def _content(text: str, morphemes: Morphemes) -> frozenset[str]:
     return frozenset(m.normalized for m in morphemes(nfkc(text)) if m.pos[0] in _CONTENT_POS)
 
 
+_BRACKETS = (("「", "」"), ("（", "）"), ("(", ")"), ("『", "』"))
+
+
 def short_name(phrase: str, morphemes: Morphemes) -> str:
     """The phrase from its last predicate on, for a sentence right before a quote that gives it whole: 「高齢者見守り
     協力者育成講座として…をテーマとした消費者講座」 → 「消費者講座」. The phrase itself when nothing of a name is left
@@ -177,10 +180,12 @@ def short_name(phrase: str, morphemes: Morphemes) -> str:
     words = morphemes(phrase)
     cut = max((i for i, m in enumerate(words) if m.pos[0] in _PREDICATE_POS), default=-1)
     tail = words[cut + 1 :]
-    while tail and tail[0].pos[0] in ("助詞", "補助記号"):
+    # An opening bracket stays: 「「防犯市民のつどい」の開催」, not 「防犯市民のつどい」の開催」.
+    while tail and tail[0].pos[0] in ("助詞", "補助記号") and tail[0].pos[1] != "括弧開":
         tail = tail[1:]
     name = "".join(m.surface for m in tail)
-    return name if len(strip_notes(name)) >= MIN_SHORT_NAME else phrase
+    balanced = all(name.count(o) == name.count(c) for o, c in _BRACKETS)
+    return name if balanced and len(strip_notes(name)) >= MIN_SHORT_NAME else phrase
 
 
 def missing_label(phrase: str, noun: str, morphemes: Morphemes, *, title: bool = False) -> str:

@@ -252,9 +252,12 @@ def counted_after(text: str, span: str, morphemes: Morphemes) -> str:
 def first_noun_run(name: str, morphemes: Morphemes) -> str:
     """The name's opening noun run: 「CoCoパトロール隊」 of 「CoCoパトロール隊による地域パトロール」."""
     morphs = _units(morphemes(_plain(name)))
-    run = []
-    for m in morphs:
-        if m.noun or m.pos[0] in ("接尾辞", "接頭辞") or m.surface == "・":
+    run: list[str] = []
+    for k, m in enumerate(morphs):
+        # A sentence-final particle cannot stand inside a name: Sudachi misreads こがねい as こがね + い, and
+        # 「こがねい安全・安心メール」 goes on past it.
+        misread = m.pos[1] == "終助詞" and run and k + 1 < len(morphs) and morphs[k + 1].noun
+        if m.noun or m.pos[0] in ("接尾辞", "接頭辞") or m.surface == "・" or misread:
             run.append(m.surface)
         else:
             break

@@ -254,8 +254,8 @@ def compose_trend(ctx: Context, draft: Draft) -> Answer:
     # Only measures whose bullets use the question's words: 「防犯講習会の推移」 has no series of its own, and a
     # series of another measure among the hits (防犯ブザーの貸与) would answer a question nobody asked.
     hits = on_topic(ctx, draft, draft.result.hits)
-    units = q.quantity.units if q.quantity else ()
-    series = pick_series(q.resolved, hits, ctx.insights, q.text if q.resolved != q.text else "", units)
+    units, nouns = (q.quantity.units, q.quantity.nouns) if q.quantity else ((), ())
+    series = pick_series(q.resolved, hits, ctx.insights, q.text if q.resolved != q.text else "", units, nouns)
     if series is None:
         return compose_topic(ctx, draft)
     items = [draft.book.item([p.bullet_id]) for p in series.points]

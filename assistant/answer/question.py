@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from assistant.answer.analysis import Analysis, Interrogative, analyse, unit_of_count_noun
-from assistant.answer.cues import CUE_WORDS, INCIDENTAL_NOUNS, Cue, asks_statistics
+from assistant.answer.cues import CUE_WORDS, DIRECTION_VERBS, INCIDENTAL_NOUNS, Cue, asks_statistics
 from assistant.answer.typos import correction, department_in
 from assistant.domain.figures import UNITS
 from assistant.domain.normalize import collapse_space
@@ -178,6 +178,7 @@ class Shape:
     years: int  # years named and in the data or not
     quantity: bool
     yes_no: bool = False
+    direction_asked: bool = False  # the predicate itself is 増える / 減る: 「…は増えてる？」 asks how a figure moved
 
     @property
     def asks_series(self) -> bool:
@@ -195,6 +196,7 @@ INTENT_RULES: tuple[tuple[Intent, Callable[[Shape], bool]], ...] = (
     (Intent.COMPARE, lambda s: Cue.PREVIOUS in s.cues and bool(s.cues & {Cue.COMPARE, Cue.DIRECTION})),
     (Intent.TREND, lambda s: Cue.TREND in s.cues and s.asks_series),
     (Intent.TREND, lambda s: s.quantity and s.years == 0 and bool(s.cues & {Cue.DIRECTION, Cue.COMPARE})),
+    (Intent.TREND, lambda s: s.direction_asked and s.yes_no and s.years == 0 and s.topical),
     (Intent.FACT, lambda s: s.quantity),
     (Intent.YEAR_LIST, lambda s: s.years > 0 and not s.topical),
     (Intent.TOPIC, lambda s: True),
@@ -203,7 +205,10 @@ INTENT_RULES: tuple[tuple[Intent, Callable[[Shape], bool]], ...] = (
 
 def intent_of(a: Analysis, understanding: QueryUnderstanding, quantity: Quantity | None) -> Intent:
     named = len(understanding.years) + len(understanding.unknown_years)
-    shape = Shape(a.cues, bool(topic_words(a)), len(understanding.departments), named, quantity is not None, a.yes_no)
+    direction = a.predicate in DIRECTION_VERBS
+    shape = Shape(
+        a.cues, bool(topic_words(a)), len(understanding.departments), named, quantity is not None, a.yes_no, direction
+    )
     return next(intent for intent, rule in INTENT_RULES if rule(shape))
 
 

@@ -320,3 +320,18 @@ def test_a_one_character_noun_that_ends_a_word_of_the_reports_is_not_absent(ctx:
     # 車 is no index term alone, but ends 庁用車 and パトロール車.
     a = answer(ctx, "青色回転灯のついた車は何台？")
     assert a.coverage is Coverage.DIRECT and not a.absent_terms and "13台" in a.lead, a.lead
+
+
+def test_a_yes_no_question_whose_predicate_is_a_direction_asks_for_the_series(ctx: Context) -> None:
+    # No count noun, but 増える is what is asked: the 貸与 figures answer it (120台 → 116台), いいえ.
+    a = answer(ctx, "自動通話録音機は増えてる？")
+    assert a.intent is Intent.TREND and a.lead.startswith("いいえ。"), a.lead
+    assert "120台" in a.lead and "116台" in a.lead
+
+
+def test_a_trend_follows_the_count_noun_asked_and_names_its_measure_whole(ctx: Context) -> None:
+    # 配信数, not 加入登録数 (which shares more characters with the question); qualified by the measure's name
+    # as written (こがねい, which Sudachi misreads as こがね + い).
+    a = answer(ctx, "安全安心メールの配信数は毎年増えていますか")
+    assert a.intent is Intent.TREND and a.series and a.series[0].label.endswith("配信数")
+    assert a.lead.startswith("はい。こがねい安全・安心メールの配信数は、"), a.lead

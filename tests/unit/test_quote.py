@@ -62,6 +62,8 @@ def test_what_is_missing_is_named_as_a_reader_writes_it(phrase: str, noun: str, 
         (DV, "DV防止普及啓発パネル展の実施"),
         ("セーフティー教室の実施", "セーフティー教室の実施"),  # no predicate: the phrase
         ("子どもを見守る家(カンガルーのポケット)", "子どもを見守る家(カンガルーのポケット)"),  # 「家」 is no name
+        # The name's opening bracket is kept with it: never 「防犯市民のつどい」の開催」.
+        ("小金井国分寺防犯協会が主催する「防犯市民のつどい」の開催", "「防犯市民のつどい」の開催"),
     ],
 )
 def test_a_phrase_the_quote_gives_whole_is_named_short_before_it(phrase: str, short: str) -> None:
