@@ -196,3 +196,9 @@ def unit_of_count_noun(noun: str) -> str:
         if noun.endswith(suffix):
             return unit
     return ""
+
+
+def count_stem(noun: str) -> str:
+    """What a count noun counts: 配信 of 配信数, 登録 of 登録件数, 走行 of 走行距離; empty for 件数 itself."""
+    suffix = max((s for s in COUNT_NOUN_UNITS if noun.endswith(s)), key=len, default="")
+    return noun[: len(noun) - len(suffix)]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.answer.analysis import count_stem
 from assistant.answer.question import Quantity
 from assistant.answer.select import text_bigrams
 from assistant.domain.corpus import Corpus
@@ -110,6 +111,10 @@ def pick_series(
     パトロール回数, 「台数」 → 台), then by whether it contains a top hit, then by its measure's rank.
     """
     top_bullets = {i for h in hits[:5] for i in h.bullet_ids}
+    # A count noun names its series by what it counts, not by 数: 配信 of 配信数 is in no other label of the
+    # mail's measure, while 登録 of 登録数 is in カンガルーポケット登録件数 and 加入登録数 alike (then the
+    # question's other words decide).
+    stems = [s for s in (count_stem(n) for n in nouns) if len(s) >= 2]
     best: tuple[int, int, int, int, int] | None = None
     chosen = None
     for rank, mid in enumerate(dict.fromkeys(h.measure.measure_id for h in hits[:10])):
@@ -117,7 +122,7 @@ def pick_series(
             contains = any(p.bullet_id in top_bullets for p in series.points)
             own = len(text_bigrams(asked) & text_bigrams(series.label)) if asked else 0
             overlap = len(text_bigrams(question) & text_bigrams(series.label)) + (series.unit in question)
-            named = any(len(n) >= 2 and n in series.label for n in nouns)
+            named = any(stem in series.label for stem in stems)
             key = (int(series.unit in units or named), own, overlap, int(contains), -rank)
             if best is None or key > best:
                 best, chosen = key, series

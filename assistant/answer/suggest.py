@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from assistant.answer.context import Context
 from assistant.answer.facts import same_series
-from assistant.answer.naming import department_of, label_of
+from assistant.answer.naming import department_of, label_of, phrase_of
 from assistant.answer.order import in_reading_order
 from assistant.answer.question import Intent
 from assistant.answer.records import Answer, Citation, Coverage, Suggestion, SuggestionKind, cited_numbers
@@ -71,6 +71,17 @@ def _department_year(ctx: Context, answer: Answer) -> list[Suggestion]:
     return [Suggestion(SuggestionKind.YEAR, question, question)]
 
 
+def _responsible_subject(ctx: Context, citation: Citation) -> str:
+    """What 「…の担当はどこ？」 names: the cited activity when its bullet stands in a department block of a measure
+    run by several (「通学路防犯カメラの設置」, 学務課 of the six departments of 学校等における安全対策), so the
+    answer names that block; else the measure."""
+    measure = ctx.corpus.measure(citation.measure_id)
+    bullet = ctx.corpus.bullets[citation.bullet_ids[-1]]
+    if bullet.department and len(measure.departments) > 1:
+        return phrase_of(ctx, citation.bullet_ids[-1])
+    return measure.name
+
+
 def suggestions(ctx: Context, answer: Answer) -> tuple[Suggestion, ...]:
     """Two or three next steps for an answered question; none for one that asks back or finds nothing."""
     citation = lead_citation(answer)
@@ -79,8 +90,9 @@ def suggestions(ctx: Context, answer: Answer) -> tuple[Suggestion, ...]:
     out = _figure_suggestions(ctx, answer, citation)
     measure = ctx.corpus.measure(citation.measure_id)
     if answer.intent not in _NO_RESPONSIBLE:
-        question = msg.SUGGEST_RESPONSIBLE.format(subject=measure.name)
-        out.append(Suggestion(SuggestionKind.RESPONSIBLE, question, question))
+        question = msg.SUGGEST_RESPONSIBLE.format(subject=_responsible_subject(ctx, citation))
+        # Asked within the measure (as a choice is): its own words could find another measure's bullet first.
+        out.append(Suggestion(SuggestionKind.RESPONSIBLE, question, question, citation.measure_id))
     elif answer.intent is Intent.RESPONSIBLE:
         question = msg.SUGGEST_MEASURE.format(measure=measure.name)
         out.append(Suggestion(SuggestionKind.MEASURE, question, question))

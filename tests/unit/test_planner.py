@@ -335,3 +335,9 @@ def test_a_trend_follows_the_count_noun_asked_and_names_its_measure_whole(ctx: C
     a = answer(ctx, "安全安心メールの配信数は毎年増えていますか")
     assert a.intent is Intent.TREND and a.series and a.series[0].label.endswith("配信数")
     assert a.lead.startswith("はい。こがねい安全・安心メールの配信数は、"), a.lead
+
+
+def test_a_count_noun_shared_by_two_measures_leaves_the_choice_to_the_other_words(ctx: Context) -> None:
+    # 登録数: 登録 stands in カンガルーポケット登録件数 and in the mail's 加入登録数; カンガルー decides.
+    a = answer(ctx, "カンガルーのポケットの登録数は増えていますか")
+    assert a.series and a.series[0].label.startswith("カンガルーポケット"), a.lead

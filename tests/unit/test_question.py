@@ -228,6 +228,8 @@ def test_a_mistyped_department_is_read_as_the_one_department_one_edit_away() -> 
     q = parse("学務化の取組みは？")
     assert q.departments == ("学務課",) and q.intent is Intent.DEPARTMENT_LIST and q.corrected == ("学務課",)
     assert parse("学務課の取組みは？").corrected == ()
+    # A span ending inside a compound is no slip: 「地域安全マ」 of 地域安全マップ is not 地域安全課.
+    assert parse("地域安全マップ作りの担当はどこ？").corrected == ()
 
 
 def test_typo_corrections_are_single_and_one_edit_away() -> None:

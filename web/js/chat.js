@@ -181,7 +181,11 @@ function suggestionList(suggestions, n) {
   const title = el('h3', { class: 'suggestions-title', text: '次の質問の例' });
   const chips = suggestions.map((s) => (s.kind === 'timeline'
     ? el('a', { class: 'chip', href: `#/measures/${encodeURIComponent(s.measure_id)}`, text: s.label })
-    : el('button', { type: 'button', class: 'chip', text: s.label, onclick: () => ask(s.question) })));
+    : el('button', {
+      type: 'button', class: 'chip', text: s.label,
+      // A suggestion about one measure (who runs it) is asked within it, as a choice is.
+      onclick: () => ask(s.question, s.measure_id ? [s.measure_id] : []),
+    })));
   return el('nav', { class: 'suggestions', 'aria-label': `回答${n}の次の質問の例` }, title, el('div', { class: 'chips' }, ...chips));
 }
 
