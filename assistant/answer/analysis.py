@@ -168,12 +168,11 @@ def analyse(text: str, morphs: Sequence[Morph]) -> Analysis:
     """Read a question (NFKC, white space collapsed) from its morphemes."""
     cues = cues_in(text)
     kind, counter = _interrogative(morphs)
-    compounds = [
-        (w, h)
-        for w, h in _compounds(morphs)
-        if w not in FILLER_WORDS and w not in _COUNTERS and w not in _INTERROGATIVES and not w.startswith("何")
-    ]
-    count_nouns = tuple(w for w, _ in compounds if any(w.endswith(n) for n in COUNT_NOUN_UNITS))
+    asked = [(w, h) for w, h in _compounds(morphs) if w not in _COUNTERS and w not in _INTERROGATIVES]
+    asked = [(w, h) for w, h in asked if not w.startswith("何")]
+    compounds = [(w, h) for w, h in asked if w not in FILLER_WORDS]
+    # A count noun names a figure even when it names no topic: 「防犯ブザーの数は？」 (数, 件数 are filler words).
+    count_nouns = tuple(w for w, _ in asked if any(w.endswith(n) for n in COUNT_NOUN_UNITS))
     predicate = _predicate(morphs)
     sentence = _sentence(morphs, text, cues, kind is not None, predicate)
     return Analysis(

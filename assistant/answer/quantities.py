@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.answer.claims import Change, Comparison, MissingFigure, Quote, SeriesClaim
 from assistant.answer.claims import Figure as Figure_
@@ -34,6 +35,14 @@ from assistant.domain.normalize import nfkc
 from assistant.retrieval.search import Filters, Hit
 from assistant.tuning import FIGURE_DEPTH, TOPIC_MEASURES
 
+# Counters of the same things: 「1,987件」 of 防犯ブザーの貸与 answers 「何個」, 「約25名」 answers 「何人」.
+_KINDRED = (
+    frozenset({"人", "名"}),
+    frozenset({"件", "個", "台", "枚", "点", "セット", "組"}),
+    frozenset({"団体", "社", "機関", "校"}),
+    frozenset({"か所", "ヶ所", "箇所"}),
+)
+
 
 def on_topic(ctx: Context, draft: Draft, hits: Sequence[Hit]) -> list[Hit]:
     """Hits whose bullet or measure name uses one of the question's own words (or their synonyms): a figure
@@ -45,12 +54,28 @@ def on_topic(ctx: Context, draft: Draft, hits: Sequence[Hit]) -> list[Hit]:
     return [h for h in hits if any(w in nfkc(h.bullet.text + h.measure.name) for w in words)]
 
 
+def kindred(units: Sequence[str]) -> set[str]:
+    """The counters of the same things as ``units`` (件 of 個), ``units`` among them."""
+    out = set(units)
+    return out | {u for kin in _KINDRED if out & kin for u in kin}
+
+
 def _match(ctx: Context, draft: Draft) -> FigureMatch | None:
+    """The figure asked for, in its own counter, else in a counter of the same things: 「何個配ったの？」 of
+    防犯ブザー is answered by its 1,987件 (the lead says 件, as the report does)."""
+    match = _match_in(ctx, draft, draft.question.quantity or Quantity())
+    quantity = draft.question.quantity
+    if (match is None or not match.confident) and quantity and quantity.units:
+        wider = replace(quantity, units=tuple(sorted(kindred(quantity.units))))
+        match = _match_in(ctx, draft, wider) or match
+    return match
+
+
+def _match_in(ctx: Context, draft: Draft, quantity: Quantity) -> FigureMatch | None:
     """The figure asked for. With years asked, the topic's measures are found in every year first: restricted
     to 令和4年度, 「空き家の相談件数」 would otherwise match some other measure's 件; the measure ended in
     平成30年度, and the answer says so and gives the nearest years."""
     q = draft.question
-    quantity = q.quantity or Quantity()
     if not draft.result.understanding.years:
         return match_figure(q.resolved, quantity, on_topic(ctx, draft, draft.result.hits), ctx.insights)
     unfiltered = Filters(departments=draft.result.filters.departments)
@@ -126,13 +151,6 @@ def _counted_hit(ctx: Context, draft: Draft) -> Hit | None:
     return next((h for h in hits if pattern.search(h.bullet.text)), None)
 
 
-# Counters of the same things: 「1,987件」 of 防犯ブザーの貸与 answers 「何個」, 「約25名」 answers 「何人」.
-_KINDRED = (
-    frozenset({"人", "名"}),
-    frozenset({"件", "個", "台", "枚", "点", "セット", "組"}),
-    frozenset({"団体", "社", "機関", "校"}),
-    frozenset({"か所", "ヶ所", "箇所"}),
-)
 # Words that say when without a day (facts.dated_hit looks for 11月6日): an issue (R5.12.15号), a year of an era
 # (平成27年度から; not 新小学1年生), a season, a period, a rate.
 _WHEN = re.compile(
@@ -188,8 +206,7 @@ def _missing_noun(ctx: Context, quantity: Quantity | None, hits: Sequence[Hit]) 
         # dated_hit found no day; the activity may still say when in other words (「推進月間中」, 「R5.12.15号」).
         told = any(_WHEN.search(nfkc(ctx.corpus.bullets[i].text)) for h in hits for i in h.bullet_ids)
         return "" if told else msg.ASKED_NOUNS["いつ"]
-    units = set(quantity.units)
-    units |= {u for kin in _KINDRED if units & kin for u in kin}
+    units = kindred(quantity.units)
     figures = [f for h in hits for i in h.bullet_ids for f in ctx.insights.by_bullet.get(i, ())]
     if any(f.unit in units or not units for f in figures):
         return ""  # the figure may be among them; the quote shows it

@@ -102,6 +102,12 @@ def normal(text: str) -> str:
     return collapse_space(unicodedata.normalize("NFKC", text))
 
 
+def _without_years(text: str) -> str:
+    for mention in find_years(text, newest=9999):
+        text = text.replace(mention.text, " ")
+    return collapse_space(text)
+
+
 def strip_years_and_departments(text: str, departments: Sequence[str]) -> str:
     text = normal(text)
     for mention in find_years(text, newest=9999):
@@ -254,7 +260,9 @@ def resolve(
     if swapped is not None:
         return swapped, earlier
     if elliptical or not topic_words(own):
-        return f"{earlier.text} {normal(text)}", earlier
+        # 「令和6年度は？」 after a question about 令和5年度: the new year replaces the old in what is searched.
+        kept = _without_years(earlier.text) if find_years(normal(text), newest=9999) else earlier.text
+        return f"{kept} {normal(text)}", earlier
     return normal(text), None
 
 

@@ -341,3 +341,23 @@ def test_a_count_noun_shared_by_two_measures_leaves_the_choice_to_the_other_word
     # 登録数: 登録 stands in カンガルーポケット登録件数 and in the mail's 加入登録数; カンガルー decides.
     a = answer(ctx, "カンガルーのポケットの登録数は増えていますか")
     assert a.series and a.series[0].label.startswith("カンガルーポケット"), a.lead
+
+
+def test_a_figure_in_a_counter_of_the_same_things_answers(ctx: Context) -> None:
+    # 何個 of 防犯ブザー: the reports count them in 件; the lead states the figure as the report does.
+    first = answer(ctx, "防犯ブザーはもらえますか")
+    history = (Turn(Role.USER, first.question), Turn(Role.ASSISTANT, first.lead))
+    a = answer(ctx, "何個配ったの？", history)
+    assert a.intent is Intent.FACT and re.search(r"令和5年度は1,987件でした\[\d\]", a.lead), a.lead
+
+
+def test_a_count_noun_that_names_no_topic_still_asks_for_a_figure(ctx: Context) -> None:
+    a = answer(ctx, "令和5年度の防犯ブザーの数は？")  # 数 is a filler word, but asks for a figure
+    assert a.intent is Intent.FACT and "1,987件" in a.lead, a.lead
+
+
+def test_a_followup_naming_its_own_year_searches_that_year_only(ctx: Context) -> None:
+    first = answer(ctx, "令和5年度の防犯ブザーの数は？")
+    history = (Turn(Role.USER, first.question), Turn(Role.ASSISTANT, first.lead))
+    a = answer(ctx, "令和6年度は？", history)
+    assert a.lead.startswith("令和6年度の報告には、防犯ブザーの貸与の数値はありません。"), a.lead
