@@ -94,6 +94,12 @@ def any_in(words: Iterable[str], text: str) -> bool:
 # 市は何か呼びかけていますか」 the predicate is 呼びかける, and no figure is asked.
 DIRECTION_VERBS = frozenset({"増える", "減る", "伸びる", "増す", "増加", "減少"})
 
+# Words that open a question by pointing back (「それは無料？」, 「その担当は？」): the question is about the topic of
+# the conversation, whatever else it names. Read in its first REFERRING_SPAN morphemes only: further in, 「その」
+# modifies a noun of the question's own (「防犯カメラのその後は？」 is rare, 「それは…」 at the start is not).
+REFERRING_WORDS = frozenset({"それ", "その", "これ", "この", "そちら", "こちら", "そこ"})
+REFERRING_SPAN = 2
+
 # Verbs that only ask (「…について知りたい」, 「…はどうなっていますか」), by Sudachi's normalised form. Any other verb
 # says what about the topic is asked (「子どもの見守りの取組み」: 見守り is a verb to Sudachi) and decides.
 ASKING_VERBS = frozenset(

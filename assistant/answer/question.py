@@ -14,7 +14,15 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from assistant.answer.analysis import Analysis, Interrogative, analyse, unit_of_count_noun
-from assistant.answer.cues import CUE_WORDS, DIRECTION_VERBS, INCIDENTAL_NOUNS, Cue, asks_statistics
+from assistant.answer.cues import (
+    CUE_WORDS,
+    DIRECTION_VERBS,
+    INCIDENTAL_NOUNS,
+    REFERRING_SPAN,
+    REFERRING_WORDS,
+    Cue,
+    asks_statistics,
+)
 from assistant.answer.typos import correction, department_in
 from assistant.domain.figures import UNITS
 from assistant.domain.normalize import collapse_space
@@ -230,6 +238,11 @@ def _self_contained(history: Sequence[Turn], departments: Sequence[str], morphem
     return None
 
 
+def _points_back(a: Analysis) -> bool:
+    """「それは無料？」 after 「子どもに防犯ブザーは配られていますか」: 無料 is asked of 防犯ブザー."""
+    return any(m.surface in REFERRING_WORDS for m in a.morphemes[:REFERRING_SPAN])
+
+
 def _swap(own: Analysis, earlier: Analysis, earlier_text: str) -> str | None:
     """「じゃあ栗山公園は？」 after 「三幸公園の防犯カメラは何台？」: the word of the same kind (its head: 公園,
     駅, 小学校) is replaced, the rest of the earlier question kept. None when no slot matches."""
@@ -259,7 +272,7 @@ def resolve(
     swapped = _swap(own, earlier, earlier.text) if not elliptical else None
     if swapped is not None:
         return swapped, earlier
-    if elliptical or not topic_words(own):
+    if elliptical or not topic_words(own) or _points_back(own):
         # 「令和6年度は？」 after a question about 令和5年度: the new year replaces the old in what is searched.
         kept = _without_years(earlier.text) if find_years(normal(text), newest=9999) else earlier.text
         return f"{kept} {normal(text)}", earlier

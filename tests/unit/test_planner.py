@@ -361,3 +361,11 @@ def test_a_followup_naming_its_own_year_searches_that_year_only(ctx: Context) ->
     history = (Turn(Role.USER, first.question), Turn(Role.ASSISTANT, first.lead))
     a = answer(ctx, "令和6年度は？", history)
     assert a.lead.startswith("令和6年度の報告には、防犯ブザーの貸与の数値はありません。"), a.lead
+
+
+def test_a_followup_that_points_back_keeps_the_topic_of_the_conversation(ctx: Context) -> None:
+    # 無料 alone is in the 自動通話録音機 bullets; 「それは」 asks it of 防犯ブザー.
+    first = answer(ctx, "子どもに防犯ブザーは配られていますか")
+    history = (Turn(Role.USER, first.question), Turn(Role.ASSISTANT, first.lead))
+    a = answer(ctx, "それは無料？", history)
+    assert "防犯ブザー" in a.resolved_question and "防犯ブザーの貸与" in a.lead, a.lead
