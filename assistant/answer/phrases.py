@@ -49,6 +49,10 @@ _CONJUNCTIONS = frozenset({"及び", "並びに"})
 # 「「女性に対する暴力をなくす運動」に合わせたDV防止普及啓発パネル展の実施」 (35), the longest name-like bullet of
 # both seeds; the next longer ones are sentences.
 MAX_PHRASE_CHARS = 40
+# Verbs whose object is itself the action (「植栽の剪定を行った」); 図る only with these, since its object is
+# more often a goal (「防犯性の向上を図った」, 「電気料金等の削減を図った」) than a thing done (「相談室の周知を図る」).
+_DOING = frozenset({"行う"})
+_DONE_WITH_HAKARU = frozenset({"周知", "連携", "調整"})
 # An object this short (確認, 支援) is a generic action noun that says what is done only with its means.
 BARE_OBJECT_CHARS = 2
 # Count nouns a figure's label may end in: such a label names a figure, not an activity.
@@ -196,6 +200,10 @@ def _clause_action(morphs: Sequence[Morph], i: int, stop: int) -> tuple[bool, st
     action is a means to another; None when the clause has no such action or its object is no noun run."""
     start, obj = _object(morphs, i)
     clause = morphs[i + 1 : stop]
+    if clause and _done_by(clause[0], morphs[i - 1]):
+        # 「定期的に植栽の剪定を行った」: the object is the action itself (「植栽の剪定」); a bare one (広報, 調整)
+        # says nothing. Ranked after an action of its own clause, as a means is.
+        return (True, obj) if len(obj) > BARE_OBJECT_CHARS and not any(m.number for m in morphs[start:i]) else None
     actions = [j for j, m in enumerate(clause) if m.pos[2] == "サ変可能" and m.surface not in _NOT_ACTIONS]
     if not obj or not actions or any(m.number for m in morphs[start:i]):
         return None
@@ -215,6 +223,13 @@ def _clause_action(morphs: Sequence[Morph], i: int, stop: int) -> tuple[bool, st
         inner = _noun_run_before(morphs, at)
         obj = "".join(m.surface for m in morphs[max(inner, i + 1) : at])
     return _means(morphs, at), f"{obj}の{action}"
+
+
+def _done_by(verb: Morph, last: Morph) -> bool:
+    """The verb after を makes the object's last noun ``last`` the action itself: 「剪定を行った」, 「周知を図る」."""
+    if last.pos[2] != "サ変可能":
+        return False
+    return verb.dictionary in _DOING or (verb.dictionary == "図る" and last.surface in _DONE_WITH_HAKARU)
 
 
 def _object(morphs: Sequence[Morph], i: int) -> tuple[int, str]:
