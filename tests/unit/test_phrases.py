@@ -46,7 +46,9 @@ def bullet(corpus: Corpus, corrections: Corrections, start: str) -> str:
         ("友愛活動(ひとりぐらし高齢者等への訪問", "小金井市消費生活相談室の周知"),
     ],
 )
-def test_a_phrase_keeps_what_makes_the_activity(corpus: Corpus, corrections: Corrections, start: str, phrase: str) -> None:
+def test_a_phrase_keeps_what_makes_the_activity(
+    corpus: Corpus, corrections: Corrections, start: str, phrase: str
+) -> None:
     text = bullet(corpus, corrections, start)
     assert activity_phrase(text, MORPHEMES) == phrase
     assert noun_phrase_rules(MORPHEMES(phrase)) == []
