@@ -49,12 +49,14 @@ _CONJUNCTIONS = frozenset({"及び", "並びに"})
 # 「「女性に対する暴力をなくす運動」に合わせたDV防止普及啓発パネル展の実施」 (35), the longest name-like bullet of
 # both seeds; the next longer ones are sentences.
 MAX_PHRASE_CHARS = 40
+# An object this short (確認, 支援) is a generic action noun that says what is done only with its means.
+BARE_OBJECT_CHARS = 2
+# A bare object, right after a particle, with a note of words (no figure) in brackets before its を.
+_NOTED_OBJECT = re.compile(rf"(?<=[とをにで])([^\W\d]{{1,{BARE_OBJECT_CHARS}}})\(([^()\d]{{2,20}})\)を")
 # Verbs whose object is itself the action (「植栽の剪定を行った」); 図る only with these, since its object is
 # more often a goal (「防犯性の向上を図った」, 「電気料金等の削減を図った」) than a thing done (「相談室の周知を図る」).
 _DOING = frozenset({"行う"})
 _DONE_WITH_HAKARU = frozenset({"周知", "連携", "調整"})
-# An object this short (確認, 支援) is a generic action noun that says what is done only with its means.
-BARE_OBJECT_CHARS = 2
 # Count nouns a figure's label may end in: such a label names a figure, not an activity.
 _COUNT_ENDINGS = ("件数", "数", "距離", "回数", "人数", "台数", "累計")
 
@@ -280,9 +282,16 @@ def _head_run(morphs: Sequence[Morph]) -> tuple[str, bool, bool]:
     return "".join(m.surface for m in cut), clean, trimmed and len(cut) > 1
 
 
+def _note_first(text: str) -> str:
+    """A bare object's note said before it, as what the object is about: 「市内3社と覚書(パトロール協力)を継続」 →
+    「…とパトロール協力の覚書を継続」. Only a word of up to BARE_OBJECT_CHARS after a particle, and a note of
+    words (no figures, no date): of the seeds, the 5 協定/覚書 bullets; 「研修会(3月)を」 keeps its form."""
+    return _NOTED_OBJECT.sub(r"\2の\1を", unicodedata.normalize("NFKC", text))
+
+
 def activity_phrase(text: str, morphemes: Morphemes) -> str:
     """The activity a bullet names, as a noun phrase of its own words; empty when none reads cleanly."""
-    plain = _plain(text)
+    plain = _plain(_note_first(text))
     if not plain:
         return ""
     morphs = _units(morphemes(plain))
