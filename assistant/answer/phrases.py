@@ -282,6 +282,20 @@ def _head_run(morphs: Sequence[Morph]) -> tuple[str, bool, bool]:
     return "".join(m.surface for m in cut), clean, trimmed and len(cut) > 1
 
 
+def _action_toward(morphs: Sequence[Morph]) -> str:
+    """A bullet that is one 「NにV(サ変)した」, named as への + the action: 「空家等対策計画策定に参画した」 →
+    「空家等対策計画策定への参画」 (への, as the reports write 「自主的な防犯活動への支援」). Empty for any other shape."""
+    at = next((k for k, m in enumerate(morphs) if m.surface == "に" and m.particle), -1)
+    if at < 1 or at + 1 >= len(morphs) or morphs[at + 1].pos[2] != "サ変可能":
+        return ""
+    rest = morphs[at + 2 :]
+    if _noun_run_before(morphs, at) != 0 or not all(
+        m.pos[0] in ("動詞", "助動詞") or m.surface == "予定" for m in rest
+    ):
+        return ""
+    return "".join(m.surface for m in morphs[:at]) + "への" + morphs[at + 1].surface
+
+
 def _note_first(text: str) -> str:
     """A bare object's note said before it, as what the object is about: 「市内3社と覚書(パトロール協力)を継続」 →
     「…とパトロール協力の覚書を継続」. Only a word of up to BARE_OBJECT_CHARS after a particle, and a note of
@@ -298,7 +312,8 @@ def activity_phrase(text: str, morphemes: Morphemes) -> str:
     head, clean, trimmed = _head_run(morphs)
     action = _object_and_action(morphs)
     whole = "" if any(m.number for m in morphs) else "".join(m.surface for m in morphs)
-    candidates = (head, action, whole) if clean else (action, head * trimmed, whole)
+    toward = _action_toward(morphs)
+    candidates = (head, action, toward, whole) if clean else (action, head * trimmed, toward, whole)
     for phrase in candidates:
         endings = _COUNT_ENDINGS + _NEGATIONS + tuple(_FORMAL)  # 「…を行うこと」 is a clause, not a name
         fits = 2 < len(phrase) <= MAX_PHRASE_CHARS and not phrase.endswith(endings)

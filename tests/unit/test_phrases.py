@@ -43,6 +43,8 @@ def bullet(corpus: Corpus, corrections: Corrections, start: str) -> str:
         ("障害者虐待防止センターを通して", "障害者虐待防止センター"),
         # A bare object's note in brackets says what it is about.
         ("市内3社と覚書(パトロール協力)を継続", "パトロール協力の覚書の継続"),
+        # A whole 「NにV(サ変)した」 is the action toward N.
+        ("空家等対策計画策定", "空家等対策計画策定への参画"),
         # The object of 行う / 周知を図る is the action itself.
         ("公園内の死角の排除のため、定期的に植栽の剪定を行った", "植栽の剪定"),
         ("友愛活動(ひとりぐらし高齢者等への訪問", "小金井市消費生活相談室の周知"),
