@@ -284,7 +284,8 @@ def _head_run(morphs: Sequence[Morph]) -> tuple[str, bool, bool]:
 
 def _action_toward(morphs: Sequence[Morph]) -> str:
     """A bullet that is one 「NにV(サ変)した」, named as への + the action: 「空家等対策計画策定に参画した」 →
-    「空家等対策計画策定への参画」 (への, as the reports write 「自主的な防犯活動への支援」). Empty for any other shape."""
+    「空家等対策計画策定への参画」 (への, as the reports write 「自主的な防犯活動への支援」).
+    Empty for any other shape."""
     at = next((k for k, m in enumerate(morphs) if m.surface == "に" and m.particle), -1)
     if at < 1 or at + 1 >= len(morphs) or morphs[at + 1].pos[2] != "サ変可能":
         return ""
