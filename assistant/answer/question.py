@@ -233,7 +233,7 @@ def _self_contained(history: Sequence[Turn], departments: Sequence[str], morphem
     for turn in reversed(history):
         if turn.role is Role.USER and turn.content.strip():
             a = read_text(turn.content, departments, morphemes)
-            if topic_words(a):
+            if topic_words(a) and not _points_back(a):  # 「それは無料？」 is about an earlier turn's topic
                 return a
     return None
 

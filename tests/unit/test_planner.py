@@ -369,3 +369,17 @@ def test_a_followup_that_points_back_keeps_the_topic_of_the_conversation(ctx: Co
     history = (Turn(Role.USER, first.question), Turn(Role.ASSISTANT, first.lead))
     a = answer(ctx, "それは無料？", history)
     assert "防犯ブザー" in a.resolved_question and "防犯ブザーの貸与" in a.lead, a.lead
+
+
+def test_a_turn_that_pointed_back_is_not_the_topic_of_the_next_followup(ctx: Context) -> None:
+    first = answer(ctx, "子どもに防犯ブザーは配られていますか")
+    history = (
+        Turn(Role.USER, first.question),
+        Turn(Role.ASSISTANT, first.lead),
+        Turn(Role.USER, "それは無料？"),
+        Turn(Role.ASSISTANT, "…"),
+    )
+    a = answer(ctx, "担当は？", history)
+    # (Which measure then answers is the ranking's: the fake embedder ranks 防犯ブザー low, d35 of DENSE.)
+    assert a.intent is Intent.RESPONSIBLE and "防犯ブザー" in a.resolved_question, a.resolved_question
+    assert "無料" not in a.resolved_question and "無料" not in a.lead
