@@ -111,6 +111,7 @@ def normal(text: str) -> str:
 
 
 def _without_years(text: str) -> str:
+    """The text with every year it names taken out (a follow-up's own year replaces them)."""
     for mention in find_years(text, newest=9999):
         text = text.replace(mention.text, " ")
     return collapse_space(text)

@@ -383,3 +383,13 @@ def test_a_turn_that_pointed_back_is_not_the_topic_of_the_next_followup(ctx: Con
     # (Which measure then answers is the ranking's: the fake embedder ranks 防犯ブザー low, d35 of DENSE.)
     assert a.intent is Intent.RESPONSIBLE and "防犯ブザー" in a.resolved_question, a.resolved_question
     assert "無料" not in a.resolved_question and "無料" not in a.lead
+
+
+def test_compare_with_the_previous_year_after_two_turns(ctx: Context) -> None:
+    # This conversation once ended in a server error (no year named, compare intent): it compares 令和4/5年度.
+    turns: list[Turn] = []
+    for text in ("防犯ブザーはもらえますか", "何個配ったの？"):
+        a = answer(ctx, text, tuple(turns))
+        turns += [Turn(Role.USER, text), Turn(Role.ASSISTANT, a.lead)]
+    a = answer(ctx, "前の年と比べて", tuple(turns))
+    assert a.intent is Intent.COMPARE and "2,045件" in a.lead and "1,987件" in a.lead, a.lead
