@@ -100,6 +100,10 @@ DIRECTION_VERBS = frozenset({"増える", "減る", "伸びる", "増す", "増�
 REFERRING_WORDS = frozenset({"それ", "その", "これ", "この", "そちら", "こちら", "そこ"})
 REFERRING_SPAN = 2
 
+# Nouns that end the name of a place, so a bullet holding one tells where (「栗山公園に5台の…を設置した」,
+# 「…を経済課窓口、1階受付にて配布」): what a どこ question is answered from. Read off the seeds' bullets.
+PLACE_HEADS = ("公園", "駅", "学校", "通学路", "窓口", "受付", "駐車場", "施設", "庁舎", "公共機関", "商店会")
+
 # Verbs that only ask (「…について知りたい」, 「…はどうなっていますか」), by Sudachi's normalised form. Any other verb
 # says what about the topic is asked (「子どもの見守りの取組み」: 見守り is a verb to Sudachi) and decides.
 ASKING_VERBS = frozenset(

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.analysis import count_stem
+from assistant.answer.cues import PLACE_HEADS
 from assistant.answer.question import Quantity
 from assistant.answer.select import text_bigrams
 from assistant.domain.corpus import Corpus
 from assistant.domain.figures import Figure, Insights, Series, series_key
 from assistant.domain.model import Status
+from assistant.domain.normalize import nfkc
 from assistant.retrieval.search import Hit
 from assistant.tuning import CONFIDENT_LABEL, FIGURE_DEPTH, LABEL_WEIGHT, UNIT_WEIGHT
 
@@ -92,6 +94,17 @@ def figure_text(f: Figure) -> str:
 def dated_hit(hits: Sequence[Hit]) -> Hit | None:
     """The best hit that states a date (「11月6日開催予定」), for いつ questions."""
     return next((h for h in hits[:FIGURE_DEPTH] if _DATE.search(h.bullet.text)), None)
+
+
+def placed_hit(hits: Sequence[Hit], words: Sequence[str]) -> Hit | None:
+    """The best hit whose bullet names a place (a noun of PLACE_HEADS: 栗山公園, 経済課窓口) and holds every word
+    of the question (防犯カメラ and 設置), for どこ questions: 「…講習会の実施(小学校)」 is no answer to where the
+    防犯講習会 is held."""
+    for h in hits[:FIGURE_DEPTH]:
+        text = nfkc(h.bullet.text)
+        if any(p in text for p in PLACE_HEADS) and all(nfkc(w) in text for w in words):
+            return h
+    return None
 
 
 def pick_series(

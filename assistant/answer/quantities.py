@@ -17,11 +17,13 @@ from assistant.answer.facts import (
     match_figure,
     nearest_years,
     pick_series,
+    placed_hit,
     same_series,
     series_of,
     status_of,
 )
 from assistant.answer.naming import label_of, missing_label, phrase_of, restates, short_name, value
+from assistant.answer.phrases import asks_about_nothing_done, says_nothing_done
 from assistant.answer.question import Intent, Quantity, Question
 from assistant.answer.records import Answer
 from assistant.answer.render import render, then
@@ -169,10 +171,19 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     # A date is looked for in the best measure only: another measure's date (a 運動 of the DV measure for
     # 「あいさつ運動はいつ」) would answer a different question.
     same_measure = [h for h in relevant if h.measure.measure_id == relevant[0].measure.measure_id]
+    # A bullet of nothing done (「…の影響で中止」) is quoted only when its measure has no other, or when asked.
+    done = [h for h in same_measure if not says_nothing_done(h.bullet.text)]
+    if done and not asks_about_nothing_done(q.analysis.text):
+        same_measure = done
     dated = dated_hit(same_measure) if q.quantity and q.quantity.date else None
-    # A hit given (its number before the noun counted) or dated answers the question; else what was asked for
-    # may be missing from the activity quoted.
-    given = hit or dated
+    # どこ: the best on-topic bullet that names a place (「栗山公園に5台の防犯カメラを設置した」) answers, in any
+    # measure: 「防犯カメラの設置を検討する地域団体との協議」 ranks first and names none.
+    placed = placed_hit(on_topic(ctx, draft, hits), q.words) if q.quantity and q.quantity.place else None
+    if placed is not None:  # in its newest wording (「経済課窓口、1階受付にて配布」 of 令和5年度, not 「窓口にて」)
+        placed = _newest_wording(ctx, [placed, *on_topic(ctx, draft, hits)])
+    # A hit given (its number before the noun counted), dated or placed answers the question; else what was
+    # asked for may be missing from the activity quoted.
+    given = hit or dated or placed
     hit = given or _newest_wording(ctx, same_measure)
     noun = "" if given else _missing_noun(ctx, q.quantity, _same_activity(ctx, hit, same_measure))
     newest = max(hit.bullet_ids, key=lambda i: ctx.corpus.bullets[i].fiscal_year)
@@ -186,7 +197,9 @@ def _compose_quote(ctx: Context, draft: Draft, hit: Hit | None = None) -> Answer
     named = short_name(phrase, ctx.morphemes) if not subject and not title else phrase
     missing = missing_label(named, noun, ctx.morphemes, title=title) if noun else ""
     claim = Quote(subject, b.fiscal_year, text, n, missing)
-    groups = topic_groups(ctx, draft, hits, headline=False)
+    # A placed bullet may rank below the list's cut: it opens the list (one item, one citation, when single-year).
+    first = [newest] if placed and hit.bullet_ids == (newest,) else []
+    groups = topic_groups(ctx, draft, hits, headline=False, first=first)
     return draft.done([claim], groups, intent=Intent.FACT, absent_terms=(noun,) if noun else ())
 
 

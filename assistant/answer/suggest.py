@@ -13,6 +13,7 @@ from assistant.answer.context import Context
 from assistant.answer.facts import same_series
 from assistant.answer.naming import department_of, label_of, phrase_of
 from assistant.answer.order import in_reading_order
+from assistant.answer.phrases import is_action
 from assistant.answer.question import Intent
 from assistant.answer.records import Answer, Citation, Coverage, Suggestion, SuggestionKind, cited_numbers
 from assistant.domain import messages as msg
@@ -77,8 +78,10 @@ def _responsible_subject(ctx: Context, citation: Citation) -> str:
     answer names that block; else the measure."""
     measure = ctx.corpus.measure(citation.measure_id)
     bullet = ctx.corpus.bullets[citation.bullet_ids[-1]]
-    if bullet.department and len(measure.departments) > 1:
-        return phrase_of(ctx, citation.bullet_ids[-1])
+    phrase = phrase_of(ctx, citation.bullet_ids[-1])
+    # Only a phrase of something done names an activity: 「栗山公園の担当はどこ？」 would ask about a park.
+    if bullet.department and len(measure.departments) > 1 and is_action(phrase, ctx.morphemes):
+        return phrase
     return measure.name
 
 

